@@ -1,0 +1,107 @@
+"""The CSV tables of a build (see CONTRACT.md): one line per row, sorted by id, stable bytes."""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from kg.ids import document_slug
+from kg.model import Document, Entity, Extraction
+
+COLUMNS = {
+    "documents": ("id", "source_file", "title", "date", "origin", "classification", "tags",
+                  "paragraphs", "words", "sha256", "recipients", "references", "signer", "kind"),
+    "entities": ("id", "name", "type", "aliases", "country", "country_code", "latitude",
+                 "longitude", "title", "organization", "documents", "mentions"),
+    "mentions": ("entity_id", "document", "paragraph", "paragraph_index", "start", "end", "text"),
+    "flows": ("id", "source", "source_country", "transit", "destination", "destination_country",
+              "exploitation", "victims", "year", "document", "paragraph", "paragraph_index",
+              "evidence", "start", "end", "confidence", "method"),
+    "relations": ("id", "subject", "predicate", "object", "document", "paragraph",
+                  "paragraph_index", "evidence", "start", "end", "confidence", "method"),
+    "roles": ("place", "role", "exploitation", "document", "paragraph", "evidence"),
+}
+
+
+def cell(value: object) -> str:
+    """One CSV cell: lists joined with ';', white space collapsed (no line breaks), None empty.
+
+    >>> cell(["UZ", "KZ"]), cell("two\\nlines"), cell(None), cell(0.5)
+    ('UZ;KZ', 'two lines', '', '0.5')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ";".join(cell(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write rows (already in order) under a header; return how many rows were written."""
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([cell(v) for v in row])
+            count += 1
+    return count
+
+
+def write_texts(folder: Path, documents: Iterable[Document]) -> None:
+    """texts/<document id>.txt: the text every offset of the tables indexes."""
+    texts = folder / "texts"
+    texts.mkdir(exist_ok=True)
+    for doc in documents:
+        with (texts / f"{document_slug(doc.id)}.txt").open("w", encoding="utf-8", newline="") as f:
+            f.write(doc.text)
+
+
+def write_tables(folder: Path, extractions: Sequence[Extraction], entities: Sequence[Entity]) -> None:
+    """Write every table of CONTRACT.md into folder."""
+    by_id = {e.id: e for e in entities}
+    name = lambda eid: by_id[eid].name if eid in by_id else eid  # noqa: E731
+    country = lambda eid: by_id[eid].country if eid in by_id else ""  # noqa: E731
+
+    docs = sorted((x.document for x in extractions), key=lambda d: d.id)
+    write_csv(folder / "documents.csv", COLUMNS["documents"], (
+        (d.id, d.source_file, d.title, d.date, d.origin, d.classification, list(d.tags),
+         sum(1 for p in d.paragraphs if p.kind == "body"), d.words, d.sha256,
+         list(d.recipients), list(d.references), d.signer, d.kind) for d in docs))
+
+    mentions = sorted((m for x in extractions for m in x.mentions),
+                      key=lambda m: (m.entity_id, m.document, m.start, m.end))
+    docs_of: dict[str, set[str]] = {}
+    count_of: dict[str, int] = {}
+    for m in mentions:
+        docs_of.setdefault(m.entity_id, set()).add(m.document)
+        count_of[m.entity_id] = count_of.get(m.entity_id, 0) + 1
+    write_csv(folder / "entities.csv", COLUMNS["entities"], (
+        (e.id, e.name, e.type, list(e.aliases), e.country, e.country_code, e.latitude,
+         e.longitude, e.title, e.organization, sorted(docs_of.get(e.id, ())),
+         count_of.get(e.id, 0)) for e in sorted(entities, key=lambda e: e.id)))
+    write_csv(folder / "mentions.csv", COLUMNS["mentions"], (
+        (m.entity_id, m.document, m.paragraph, m.paragraph_index, m.start, m.end, m.text)
+        for m in mentions))
+
+    flows = sorted((f for x in extractions for f in x.flows), key=lambda f: f.id)
+    write_csv(folder / "flows.csv", COLUMNS["flows"], (
+        (f.id, name(f.source), country(f.source), [name(t) for t in f.transit],
+         name(f.destination), country(f.destination), list(f.exploitation), f.victims, f.year,
+         f.document, f.paragraph, f.paragraph_index, f.evidence, f.start, f.end,
+         f"{f.confidence:.2f}", f.method) for f in flows))
+
+    relations = sorted((r for x in extractions for r in x.relations), key=lambda r: r.id)
+    write_csv(folder / "relations.csv", COLUMNS["relations"], (
+        (r.id, name(r.subject), r.predicate, name(r.object), r.document, r.paragraph,
+         r.paragraph_index, r.evidence, r.start, r.end, f"{r.confidence:.2f}", r.method)
+        for r in relations))
+
+    roles = sorted((r for x in extractions for r in x.roles),
+                   key=lambda r: (r.document, r.paragraph, r.place, r.role))
+    write_csv(folder / "roles.csv", COLUMNS["roles"], (
+        (name(r.place), r.role, list(r.exploitation), r.document, r.paragraph, r.evidence)
+        for r in roles))

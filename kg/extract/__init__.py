@@ -1,0 +1,28 @@
+"""Extract: Document -> Extraction, as a plain tuple of steps (doc, extraction) -> extraction.
+
+Each step adds what it finds; the steps run in order, so a later step sees what earlier ones
+found. Entities are resolved across documents by their stable ids when the build merges them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kg.model import Document, Extraction
+
+Step = Callable[[Document, Extraction], Extraction]
+
+STEPS: tuple[Step, ...] = ()
+
+
+def extract(doc: Document, steps: tuple[Step, ...] = STEPS) -> Extraction:
+    """Run the extraction steps over one document.
+
+    >>> from kg.model import Document
+    >>> doc = Document("d1", "d1.txt", "d1.txt", "0" * 64, "Text.", ())
+    >>> extract(doc).document.id
+    'd1'
+    """
+    extraction = Extraction(document=doc)
+    for step in steps:
+        extraction = step(doc, extraction)
+    return extraction

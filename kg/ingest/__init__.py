@@ -1,0 +1,138 @@
+"""Ingest: files and folders -> Documents with metadata, paragraphs and character offsets.
+
+Reads cable text (.txt), WikiLeaks cable pages (.html) and any other text (.txt, .md, .html).
+An unreadable file becomes a Failure naming the file and the reason; the rest are still read.
+Text read before (the same cable in two files, the same file twice) is read once.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.ids import document_slug, normalise
+from kg.ingest import cable, html
+from kg.ingest.decode import decode
+from kg.model import Document, Failure
+
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".text", ".markdown")
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def find_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[str], list[Failure]]:
+    """The readable files under the given paths, in a stable order.
+
+    Returns (files, skipped, failures): files of other kinds found inside folders are skipped
+    (listed, not errors); a path that does not exist, or a file given by name with a suffix kg
+    does not read, is a failure. Folders are walked without following links (no loops).
+    """
+    files: list[Path] = []
+    skipped: list[str] = []
+    failures: list[Failure] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    if name.startswith("."):
+                        continue
+                    child = Path(root) / name
+                    if child.suffix.lower() in SUFFIXES and child.is_file():
+                        files.append(child)
+                    else:
+                        skipped.append(str(child))
+        elif path.is_file():
+            if path.suffix.lower() in SUFFIXES:
+                files.append(path)
+            else:
+                failures.append(Failure(str(path), f"unsupported file type '{path.suffix or '(none)'}'"
+                                        f"; kg reads {', '.join(SUFFIXES)}"))
+        elif path.is_symlink():
+            failures.append(Failure(str(path), "broken symbolic link"))
+        else:
+            failures.append(Failure(str(path), "no such file or folder"))
+    return files, skipped, failures
+
+
+def read_document(path: Path, data: bytes | None = None) -> Document:
+    """Read one file into a Document; raises InputError naming the file and what is wrong."""
+    name = str(path)
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(name, f"cannot be read ({exc.strerror or exc})") from None
+    sha = hashlib.sha256(data).hexdigest()
+    text, encoding = decode(data, name)
+    page = None
+    if path.suffix.lower() in HTML_SUFFIXES or re.match(r"\s*<(?:!doctype|html|\?xml)", text, re.I):
+        page = html.read_page(text)
+        text = page.text
+    parsed = cable.parse(text)
+    has_text = any(re.search(r"[^\W\d_]{2}", p.text) for p in parsed.paragraphs)
+    if not has_text and not (parsed.cable_id or (page and page.cable_id)):
+        # A cable page that WikiLeaks cut short still has its header: keep its metadata.
+        raise InputError(name, "no readable text (not a document)")
+    doc_id = (page.cable_id if page and page.cable_id else "") or parsed.cable_id or path.stem
+    title = parsed.subject or (page.title if page else "") or _first_line(parsed.paragraphs, text)
+    return Document(
+        id=document_slug(doc_id), source_file=path.name, path=name, sha256=sha, text=text,
+        paragraphs=tuple(parsed.paragraphs), title=title,
+        date=(page.date if page and page.date else "") or parsed.date,
+        origin=(page.origin if page and page.origin else "") or parsed.origin,
+        classification=(page.classification if page and page.classification else "")
+        or parsed.classification,
+        tags=tuple(parsed.tags), recipients=tuple(parsed.recipients),
+        references=tuple(parsed.references), signer=parsed.signer,
+        kind="cable" if parsed.is_cable or (page and page.is_cable_page) else "text",
+        encoding=encoding,
+    )
+
+
+def _first_line(paragraphs, text: str) -> str:
+    for p in paragraphs:
+        line = p.text.strip().splitlines()[0] if p.text.strip() else ""
+        if line:
+            return " ".join(line.lstrip("# ").split())[:200]
+    return ""
+
+
+def read_documents(files: Iterable[Path]) -> Iterator[Document | Failure | tuple[str, str]]:
+    """Read files in order; yield each Document, each Failure, and (path, why) for duplicates.
+
+    A cable met again (same cable id) or a text met again (same normalised text) is a
+    duplicate: reported, not read twice. Two different texts with one file name get ids
+    made unique with a suffix (report, report-2).
+    """
+    by_id: dict[str, str] = {}          # document id -> fingerprint
+    fingerprints: dict[str, str] = {}   # fingerprint -> document id
+    for path in files:
+        try:
+            doc = read_document(path)
+        except InputError as exc:
+            yield Failure(exc.path, exc.reason)
+            continue
+        fingerprint = hashlib.sha256(normalise(doc.text).encode()).hexdigest()
+        if fingerprint in fingerprints:
+            yield (str(path), f"same text as document {fingerprints[fingerprint]}")
+            continue
+        if doc.id in by_id:
+            if doc.kind == "cable":
+                yield (str(path), f"cable {doc.id} was already read from another file")
+                continue
+            n = 2
+            while f"{doc.id}-{n}" in by_id:
+                n += 1
+            doc = _with_id(doc, f"{doc.id}-{n}")
+        by_id[doc.id] = fingerprint
+        fingerprints[fingerprint] = doc.id
+        yield doc
+
+
+def _with_id(doc: Document, new_id: str) -> Document:
+    from dataclasses import replace
+    return replace(doc, id=new_id)

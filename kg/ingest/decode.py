@@ -1,0 +1,64 @@
+"""Bytes to text: UTF-8 (with or without BOM) and cp1252/latin-1; anything else is refused."""
+from __future__ import annotations
+
+import re
+
+from kg.errors import InputError
+
+# C0 controls other than tab, line feed, form feed and carriage return: never in real text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_BOMS = {b"\xff\xfe": "UTF-16 (little-endian)", b"\xfe\xff": "UTF-16 (big-endian)"}
+
+
+def decode(data: bytes, path: str) -> tuple[str, str]:
+    """Decode a file's bytes; return (text, encoding name).
+
+    Raises InputError naming the file and what is wrong: empty, binary, or an encoding kg
+    does not read. Line endings are kept as they are, so offsets index the file as decoded.
+
+    >>> decode("Astana – Almaty".encode("utf-8"), "a.txt")
+    ('Astana – Almaty', 'utf-8')
+    >>> decode("Astana – Almaty".encode("cp1252"), "a.txt")
+    ('Astana – Almaty', 'cp1252')
+    """
+    if not data.strip():
+        raise InputError(path, "empty file (no text to read)")
+    for bom, name in _BOMS.items():
+        if data.startswith(bom):
+            raise InputError(path, f"{name} text: save it as UTF-8 and build again")
+    if b"\x00" in data[:65536]:
+        raise InputError(path, "binary file (contains NUL bytes), not a text or HTML document")
+    if data.startswith(b"\xef\xbb\xbf"):
+        text, encoding = _utf8(data[3:], path), "utf-8-sig"
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as exc:
+            text, encoding = _legacy(data, path, exc), "cp1252"
+    controls = len(_CONTROL.findall(text))
+    if controls > max(8, len(text) // 1000):
+        raise InputError(path, f"binary file ({controls} control characters), not a text document")
+    return text, encoding
+
+
+def _utf8(data: bytes, path: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"invalid UTF-8 at byte {exc.start + 3} (the file starts with "
+                               "a UTF-8 byte-order mark); re-save it as UTF-8") from None
+
+
+def _legacy(data: bytes, path: str, exc: UnicodeDecodeError) -> str:
+    """cp1252 (latin-1 where cp1252 has no character), unless the file is mostly UTF-8."""
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    good = sum(1 for c in lenient if ord(c) > 127) - bad
+    if good and good >= bad:
+        # Real UTF-8 with a broken stretch: reading it as cp1252 would garble every accent.
+        raise InputError(path, f"invalid UTF-8 at byte {exc.start} in an otherwise UTF-8 file; "
+                               "fix or re-save the file as UTF-8")
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")

@@ -1,0 +1,190 @@
+"""Frozen dataclasses passed between the stages: the only contract between them.
+
+Imports nothing heavy (no rdflib, networkx or spaCy), so every stage can use it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ENTITY_TYPES = (
+    "Country", "City", "Region", "GovernmentAgency", "NGO", "InternationalOrganization",
+    "Official", "Person", "Court", "Media",
+)
+EXPLOITATION_TYPES = (
+    "labor", "sexual", "organ_removal", "criminal_activity", "begging",
+    "domestic_servitude", "child", "unspecified",
+)
+RELATION_PREDICATES = ("holdsPostIn", "partOf", "supervises", "fundedBy", "cooperatesWith")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A span of a document's text that kg reads as one unit.
+
+    ``text`` has the same length as ``document.text[start:end]``; lines that are not content
+    (page markers, "Missing Section" notes) are blanked with spaces so that every offset in
+    ``text`` plus ``start`` is an offset in the document.
+    """
+
+    index: int          # 1-based position among the body paragraphs; 0 for the subject line
+    number: int         # the number the document prints; the position where it prints none
+    start: int
+    end: int
+    text: str
+    kind: str = "body"  # "body" or "subject"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document as kg read it: its text, its metadata and its paragraphs."""
+
+    id: str
+    source_file: str     # the input file's base name, as given
+    path: str            # the path it was read from
+    sha256: str          # of the input file's bytes
+    text: str            # the text every offset indexes (written to texts/<id>.txt)
+    paragraphs: tuple[Paragraph, ...]
+    title: str = ""
+    date: str = ""       # ISO 8601
+    origin: str = ""
+    classification: str = ""
+    tags: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    signer: str = ""
+    kind: str = "text"   # "cable" or "text"
+    encoding: str = "utf-8"
+
+    @property
+    def words(self) -> int:
+        """Words of content (subject and paragraphs, not the routing header)."""
+        return sum(len(p.text.split()) for p in self.paragraphs)
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date[:4].isdigit() else None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of a document's text that names an entity."""
+
+    entity_id: str
+    document: str
+    paragraph: int        # printed number
+    paragraph_index: int  # 1-based position (0: subject)
+    start: int
+    end: int
+    text: str
+    method: str = ""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One real-world thing, resolved across the corpus."""
+
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    country: str = ""        # English short name
+    country_code: str = ""   # ISO 3166-1 alpha-2
+    latitude: float | None = None
+    longitude: float | None = None
+    title: str = ""
+    organization: str = ""
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A movement of trafficking victims that a document states."""
+
+    id: str
+    source: str                      # entity id
+    destination: str                 # entity id
+    transit: tuple[str, ...] = ()    # entity ids, in order
+    exploitation: tuple[str, ...] = ()
+    victims: int | None = None
+    year: int | None = None
+    document: str = ""
+    paragraph: int = 0
+    paragraph_index: int = 0
+    evidence: str = ""
+    start: int = 0
+    end: int = 0
+    confidence: float = 0.0
+    method: str = ""
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A stated relation between two entities."""
+
+    id: str
+    subject: str      # entity id
+    predicate: str
+    object: str       # entity id
+    document: str = ""
+    paragraph: int = 0
+    paragraph_index: int = 0
+    evidence: str = ""
+    start: int = 0
+    end: int = 0
+    confidence: float = 0.0
+    method: str = ""
+
+
+@dataclass(frozen=True)
+class Role:
+    """A place's stated role in trafficking (source, transit, destination)."""
+
+    place: str        # entity id
+    role: str
+    exploitation: tuple[str, ...] = ()
+    document: str = ""
+    paragraph: int = 0
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What extraction found in one document."""
+
+    document: Document
+    entities: tuple[Entity, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    flows: tuple[Flow, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    roles: tuple[Role, ...] = ()
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that could not be read, and why (one line, naming the file)."""
+
+    path: str
+    reason: str
+    sha256: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass
+class Summary:
+    """What a build did: returned by :func:`kg.build` and printed by ``kg build``."""
+
+    out: str
+    documents: int = 0
+    entities: int = 0
+    mentions: int = 0
+    flows: int = 0
+    relations: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures

@@ -1,0 +1,28 @@
+"""Shared fixtures: the seeds, the gold, the 1,295-cable corpus (extracted once per session)."""
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from helpers import CORPUS_TAR
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory) -> Path:
+    """The corpus of cable pages, extracted into a temporary folder."""
+    if not CORPUS_TAR.exists():
+        pytest.skip(f"corpus not found at {CORPUS_TAR}")
+    target = tmp_path_factory.mktemp("corpus")
+    with tarfile.open(CORPUS_TAR) as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
+@pytest.fixture(scope="session")
+def seeds_build(tmp_path_factory):
+    """One build of the bundled samples, shared by the tests that only read it."""
+    from kg.pipeline import build
+    out = tmp_path_factory.mktemp("seeds") / "exports"
+    return build(out=out), out

@@ -1,0 +1,172 @@
+"""kg build end to end: outputs of the contract, atomic replacement, stable bytes, the scorer."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kg
+from kg.errors import BuildError
+from kg.export.tables import COLUMNS
+
+from helpers import GOLD, SAMPLES, SCORER
+
+CONTRACT_COLUMNS = {
+    "documents": "id source_file title date origin classification tags paragraphs words sha256",
+    "entities": "id name type aliases country country_code latitude longitude title organization "
+                "documents mentions",
+    "mentions": "entity_id document paragraph paragraph_index start end text",
+    "flows": "id source source_country transit destination destination_country exploitation "
+             "victims year document paragraph paragraph_index evidence start end confidence method",
+    "relations": "id subject predicate object document paragraph paragraph_index evidence start "
+                 "end confidence method",
+    "roles": "place role exploitation document paragraph evidence",
+}
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_summary_of_the_samples(seeds_build):
+    summary, out = seeds_build
+    assert summary.ok and summary.documents == 5
+    assert set(summary.seconds) >= {"ingest", "extract", "export", "graph", "total"}
+
+
+@pytest.mark.parametrize("table", sorted(CONTRACT_COLUMNS))
+def test_tables_have_the_contract_columns(seeds_build, table):
+    _, out = seeds_build
+    with (out / f"{table}.csv").open(encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f))
+    assert header[:len(CONTRACT_COLUMNS[table].split())] == CONTRACT_COLUMNS[table].split()
+    assert tuple(header) == COLUMNS[table]
+
+
+def test_documents_table_of_the_samples(seeds_build):
+    _, out = seeds_build
+    with (out / "documents.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    by_file = {r["source_file"]: r for r in rows}
+    assert set(by_file) == {p.name for p in SAMPLES.glob("*.txt")}
+    row = by_file["002_1fc1b373a221f2c3.txt"]
+    assert (row["id"], row["date"], row["paragraphs"]) == ("07ASTANA614", "2007-03-07", "74")
+    assert int(row["words"]) > 7000
+
+
+def test_texts_are_the_documents_as_read(seeds_build):
+    _, out = seeds_build
+    for sample in SAMPLES.glob("*.txt"):
+        rows = {r["source_file"]: r["id"] for r in csv.DictReader((out / "documents.csv").open())}
+        text = (out / "texts" / f"{rows[sample.name]}.txt").read_text(encoding="utf-8")
+        assert text == sample.read_text(encoding="utf-8")  # plain text: offsets slice the file
+
+
+def test_manifest_records_every_input(seeds_build):
+    _, out = seeds_build
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kg_version"] == kg.__version__
+    assert manifest["ontology_version"]
+    assert len(manifest["inputs"]) == 5
+    assert all(i["status"] == "ok" and len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert manifest["counts"]["documents"] == 5
+
+
+def test_graph_is_turtle_with_the_documents(seeds_build):
+    from rdflib import Graph
+    from rdflib.namespace import DCTERMS
+    _, out = seeds_build
+    graph = Graph().parse(out / "graph.ttl", format="turtle")
+    ids = {str(o) for o in graph.objects(None, DCTERMS.identifier)}
+    assert ids == {"07ASTANA1925", "08ASTANA1246", "07ASTANA614", "07ASTANA3162", "07ASTANA2113"}
+
+
+def test_same_input_gives_the_same_bytes(tmp_path):
+    kg.build(out=tmp_path / "a")
+    kg.build(out=tmp_path / "b")
+    a, b = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
+    manifest_a, manifest_b = json.loads(a.pop("manifest.json")), json.loads(b.pop("manifest.json"))
+    assert a == b
+    manifest_a.pop("seconds"), manifest_b.pop("seconds")
+    assert manifest_a == manifest_b
+
+
+def test_a_build_that_reads_nothing_leaves_the_previous_outputs(tmp_path):
+    out = tmp_path / "exports"
+    kg.build(out=out)
+    before = snapshot(out)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.raises(BuildError, match="no document could be read"):
+        kg.build([tmp_path / "empty.txt"], out=out)
+    assert snapshot(out) == before
+
+
+def test_a_crash_mid_build_leaves_the_previous_outputs(tmp_path, monkeypatch):
+    out = tmp_path / "exports"
+    kg.build(out=out)
+    before = snapshot(out)
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # as Ctrl-C would, after the tables were half written
+
+    monkeypatch.setattr("kg.pipeline.write_texts", crash)
+    with pytest.raises(KeyboardInterrupt):
+        kg.build(out=out)
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".kg-build")] == []
+
+
+def test_a_build_killed_between_the_renames_is_recovered(tmp_path):
+    out = tmp_path / "exports"
+    kg.build(out=out)
+    before = snapshot(out)
+    out.rename(tmp_path / ".exports.kg-old")   # as a kill between the two renames leaves it
+    (tmp_path / ".kg-build-exports-dead").mkdir()
+    kg.build(out=out)
+    assert snapshot(out).keys() == before.keys()
+    assert not (tmp_path / ".kg-build-exports-dead").exists()
+
+
+def test_refuses_to_replace_a_folder_kg_did_not_write(tmp_path):
+    precious = tmp_path / "mine"
+    precious.mkdir()
+    (precious / "thesis.docx").write_bytes(b"years of work")
+    with pytest.raises(BuildError, match="not a kg output folder"):
+        kg.build(out=precious)
+    assert (precious / "thesis.docx").read_bytes() == b"years of work"
+
+
+def test_a_second_build_into_the_same_folder_is_refused(tmp_path):
+    import fcntl
+    out = tmp_path / "exports"
+    with open(tmp_path / ".exports.kg-lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        with pytest.raises(BuildError, match="another kg build is writing"):
+            kg.build(out=out)
+    assert not out.exists()
+
+
+def test_the_scorer_reads_the_outputs(seeds_build):
+    if not SCORER.exists():
+        pytest.skip("shared/eval/score.py not found")
+    _, out = seeds_build
+    result = subprocess.run([sys.executable, str(SCORER), "--gold", str(GOLD), "--pred", str(out)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "is not in documents.csv" not in result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("entity P/R/F1")
+
+
+@pytest.mark.corpus
+def test_the_whole_corpus_builds(corpus_dir, tmp_path):
+    summary = kg.build([corpus_dir], out=tmp_path / "out")
+    assert summary.ok, summary.failures[:5]
+    assert summary.documents == 1295
+    rows = list(csv.DictReader((tmp_path / "out" / "documents.csv").open(encoding="utf-8")))
+    assert len({r["id"] for r in rows}) == 1295
+    assert all(r["date"][:2] in ("19", "20") for r in rows)
