@@ -11,6 +11,7 @@ from kg.model import Document, Entity, Extraction, Flow, Mention
 
 ONTOLOGY_NS = "https://w3id.org/kg-tip/ontology#"
 OA_NS = "http://www.w3.org/ns/oa#"
+WGS84_NS = "http://www.w3.org/2003/01/geo/wgs84_pos#"  # rdflib's GEO is GeoSPARQL
 
 
 def ontology_dir() -> Path:
@@ -63,7 +64,8 @@ def iri(kind: str, key: str):
 def to_graph(extractions: Iterable[Extraction], entities: Iterable[Entity]):
     """Build the RDF graph of a build: documents, paragraphs, entities, mentions, flows."""
     from rdflib import Graph, Literal, URIRef
-    from rdflib.namespace import DCTERMS, GEO, PROV, RDF, SKOS, XSD
+    from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD, Namespace
+    GEO = Namespace(WGS84_NS)
 
     graph = Graph()
     for prefix, ns in (("kg", ONTOLOGY_NS), ("dcterms", DCTERMS), ("prov", PROV),
@@ -162,3 +164,16 @@ def _flow(graph, f: Flow) -> None:
     add((node, term("method"), Literal(f.method)))
     add((node, PROV.wasDerivedFrom,
          iri("paragraph", f"{document_slug(f.document)}/{f.paragraph_index}")))
+
+
+def write_turtle(graph, path: Path) -> None:
+    """Write the graph as sorted N-Triples, which is also valid Turtle.
+
+    rdflib's pretty Turtle writer takes about 40 s on the 1,295-cable corpus (71,000
+    mentions); sorted triples take a few seconds and give the same bytes for the same graph.
+    """
+    lines = sorted(set(graph.serialize(format="nt").splitlines()) - {""})
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        f.write("# kg graph: N-Triples (valid Turtle), one triple per line, sorted.\n")
+        for line in lines:
+            f.write(line + "\n")

@@ -61,6 +61,12 @@ class Document:
         return sum(len(p.text.split()) for p in self.paragraphs)
 
     @property
+    def all_caps(self) -> bool:
+        """True for the older cables written in capitals only (matching then ignores case)."""
+        letters = [c for p in self.paragraphs for c in p.text if c.isalpha()]
+        return bool(letters) and sum(c.islower() for c in letters) < 0.02 * len(letters)
+
+    @property
     def year(self) -> int | None:
         return int(self.date[:4]) if self.date[:4].isdigit() else None
 

@@ -20,7 +20,7 @@ from kg import __version__
 from kg.errors import BuildError
 from kg.export import write_tables, write_texts
 from kg.extract import extract
-from kg.graph import ontology, to_graph
+from kg.graph import ontology, to_graph, write_turtle
 from kg.ingest import find_files, read_documents
 from kg.model import Document, Entity, Extraction, Failure, Summary
 
@@ -109,7 +109,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     seconds["export"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    to_graph(extractions, entities).serialize(folder / "graph.ttl", format="turtle")
+    write_turtle(to_graph(extractions, entities), folder / "graph.ttl")
     seconds["graph"] = time.perf_counter() - start
 
     summary.documents = len(extractions)

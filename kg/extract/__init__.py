@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kg.extract.gazetteer import find_places
 from kg.model import Document, Extraction
 
 Step = Callable[[Document, Extraction], Extraction]
 
-STEPS: tuple[Step, ...] = ()
+STEPS: tuple[Step, ...] = (find_places,)
 
 
 def extract(doc: Document, steps: tuple[Step, ...] = STEPS) -> Extraction:
