@@ -101,8 +101,22 @@ class Entity:
     organization: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class Sourced:
+    """Where a stated fact comes from: document, paragraph, evidence span, and how sure kg is."""
+
+    document: str = ""
+    paragraph: int = 0          # printed number
+    paragraph_index: int = 0    # 1-based position
+    evidence: str = ""          # the sentence
+    start: int = 0              # offsets of the evidence in the document's text
+    end: int = 0
+    confidence: float = 0.0
+    method: str = ""            # the rule or method that found it
+
+
 @dataclass(frozen=True)
-class Flow:
+class Flow(Sourced):
     """A movement of trafficking victims that a document states."""
 
     id: str
@@ -112,32 +126,16 @@ class Flow:
     exploitation: tuple[str, ...] = ()
     victims: int | None = None
     year: int | None = None
-    document: str = ""
-    paragraph: int = 0
-    paragraph_index: int = 0
-    evidence: str = ""
-    start: int = 0
-    end: int = 0
-    confidence: float = 0.0
-    method: str = ""
 
 
 @dataclass(frozen=True)
-class Relation:
+class Relation(Sourced):
     """A stated relation between two entities."""
 
     id: str
     subject: str      # entity id
     predicate: str
     object: str       # entity id
-    document: str = ""
-    paragraph: int = 0
-    paragraph_index: int = 0
-    evidence: str = ""
-    start: int = 0
-    end: int = 0
-    confidence: float = 0.0
-    method: str = ""
 
 
 @dataclass(frozen=True)
