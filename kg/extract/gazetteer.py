@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.ids import entity_id
-from kg.model import Document, Entity, Extraction, Mention
+from kg.model import Document, Entity, Extraction, Mention, Paragraph
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 # Cities of these countries are all kept; elsewhere only large ones (fewer false finds).
@@ -27,6 +27,7 @@ METHOD = "gazetteer"
 @dataclass(frozen=True)
 class Entry:
     entity: Entity
+    form: str              # the surface form as listed
     case_sensitive: bool   # acronyms and codes must match their case exactly
 
 
@@ -41,6 +42,7 @@ def automaton():
     return auto
 
 
+@lru_cache(maxsize=1)
 def _entries() -> dict[str, Entry]:
     """Surface form (case-folded) -> entry. Countries win over regions, regions over cities."""
     entries: dict[str, Entry] = {}
@@ -51,7 +53,7 @@ def _entries() -> dict[str, Entry]:
         key = form.casefold()
         if len(key) < 2 or key in stop or key in entries:
             return
-        entries[key] = Entry(entity, case_sensitive=form.isupper() and len(form) <= 5)
+        entries[key] = Entry(entity, form, case_sensitive=form.isupper() and len(form) <= 5)
 
     countries = {}
     with (DATA / "countries.csv").open(encoding="utf-8", newline="") as f:
@@ -75,8 +77,62 @@ def _entries() -> dict[str, Entry]:
     return entries
 
 
+def lookup(name: str) -> Entity | None:
+    """The place a name stands for, or None.
+
+    >>> lookup("Chimkent").name, lookup("Uzbek").name
+    ('Shymkent', 'Uzbekistan')
+    """
+    entry = _entries().get(" ".join(name.split()).casefold())
+    return entry.entity if entry else None
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    with (DATA / "countries.csv").open(encoding="utf-8", newline="") as f:
+        return {row["code"]: row["name"] for row in csv.DictReader(f)}
+
+
+def country_name(code: str) -> str:
+    """The English short name of an ISO 3166-1 alpha-2 code ("" if unknown).
+
+    >>> country_name("KZ")
+    'Kazakhstan'
+    """
+    return _country_names().get(code.upper(), "") if code else ""
+
+
+def host_country(doc: Document) -> str:
+    """The ISO code of the country a document was written in, from its sending post.
+
+    "Embassy Astana" gives KZ; a document with no known post gives "".
+    """
+    origin = re.sub(r"^(?:American\s+|US\s+|U\.S\.\s+)?(?:Embassy|Consulate(?:\s+General)?|"
+                    r"Mission|Amembassy|Amconsul)\s+", "", doc.origin.strip(), flags=re.I)
+    if re.fullmatch(r"(?:Secretary of State|SECSTATE.*|USUN.*|Washington.*)", origin, re.I):
+        return "US"
+    place = lookup(origin) if origin else None
+    return place.country_code if place else ""
+
+
 def _split(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+@lru_cache(maxsize=None)
+def _words(name: str) -> frozenset[str]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def titles() -> frozenset[str]:
+    """Titles and ranks that come before a person's name (kg/data/titles.txt)."""
+    return _words("titles.txt")
+
+
+def leading_words() -> frozenset[str]:
+    """Capitalised words that start sentences, not names (kg/data/leading_words.txt)."""
+    return _words("leading_words.txt")
 
 
 def _stopwords() -> set[str]:
@@ -140,39 +196,113 @@ def _city_forms(city: _City) -> list[str]:
 def find_places(doc: Document, extraction: Extraction) -> Extraction:
     """Extraction step: every gazetteer place named in the subject and the paragraphs."""
     auto = automaton()
-    any_case = doc.all_caps
     entities = {e.id: e for e in extraction.entities}
     mentions = list(extraction.mentions)
     for p in doc.paragraphs:
-        folded = p.text.casefold()
-        if len(folded) != len(p.text):  # a letter that folds to two: keep offsets exact
-            folded = "".join(c.casefold() if len(c.casefold()) == 1 else c for c in p.text)
-        hits = []
-        for end, (length, entry) in auto.iter(folded):
-            start = end - length + 1
-            surface = p.text[start:end + 1]
-            if not _boundaries(p.text, start, end + 1):
-                continue
-            if entry.case_sensitive and surface != surface.upper():
-                continue
-            if not any_case and not surface[0].isupper():
-                continue
-            if (not any_case and p.kind == "body" and not entry.case_sensitive
-                    and len(surface) > 1 and surface.isupper()):
-                continue  # capitals inside mixed-case prose are jargon ("PARA 6A"), not names
-            hits.append((start, end + 1, entry))
-        for start, end, entry in _longest(hits):
+        for start, end, entry in scan(auto, p, doc.all_caps):
             entity = entry.entity
             entities.setdefault(entity.id, entity)
             mentions.append(Mention(entity.id, doc.id, p.number, p.index, p.start + start,
-                                    p.start + end, p.text[start:end], METHOD))
-    return replace(extraction, entities=tuple(_with_aliases(entities, mentions)),
-                   mentions=tuple(mentions))
+                                    p.start + end, doc.text[p.start + start:p.start + end], METHOD))
+    if not doc.all_caps:
+        _unlisted_places(doc, entities, mentions)
+    return with_aliases(doc, extraction, entities, mentions)
+
+
+NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+PLACE_CUES = [re.compile(p) for p in (
+    rf"\b(?:village|town|settlement|city|aul|district) of ({NAME})\b",
+    rf"\b(?:resident|residents|native|natives) of ({NAME})\b",
+    rf"\b(?:station|port|airport|border crossing) (?:in|at|of) ({NAME})\b",
+    rf"\b({NAME}) (?:[Vv]illage|train station|railway station|bus station)\b",
+    rf"\bin ({NAME}) near [A-Z]",
+    rf"\b({NAME}) \((?:a|the) (?:small )?(?:town|village|city|settlement)\b",
+)]
+
+
+def _unlisted_places(doc: Document, entities: dict[str, Entity], mentions: list[Mention]) -> None:
+    """Towns no gazetteer lists, named by how the text speaks of them ("the village of
+    Chagan", "a resident of Volnyi", "Beineu (a town near ...)"); then every other use of
+    that name in the document."""
+    code = host_country(doc)
+    country = lookup(code) if code else None
+    found: dict[str, Entity] = {}
+    for p in doc.paragraphs:
+        for cue in PLACE_CUES:
+            for m in cue.finditer(p.text):
+                name = m.group(1)
+                if (name in leading_words() or name in titles() or lookup(name) is not None
+                        or name.casefold() in _stopwords()):
+                    continue
+                found.setdefault(name, Entity(entity_id("City", f"{code or 'xx'}-{name}"), name, "City",
+                                              country=country.name if country else "",
+                                              country_code=code))
+    if not found:
+        return
+    taken = {(m.start, m.end) for m in mentions}
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(found))) + r")(?![\w]|-(?!based))")
+    for p in doc.paragraphs:
+        for m in pattern.finditer(p.text):
+            start, end = p.start + m.start(), p.start + m.end()
+            if any(a < end and start < b for a, b in taken):
+                continue
+            entity = found[m.group(1)]
+            entities.setdefault(entity.id, entity)
+            mentions.append(Mention(entity.id, doc.id, p.number, p.index, start, end, m.group(1), "cue"))
+
+
+def scan(auto, p: Paragraph, any_case: bool) -> list[tuple[int, int, object]]:
+    """Longest non-overlapping hits of an automaton in a paragraph: (start, end, entry).
+
+    Entries carry ``case_sensitive``. Offsets are relative to the paragraph. In mixed-case
+    text a name must start with a capital, and an ALL-CAPS word in prose is jargon, not a
+    name ("PARA 6A"), unless the entry itself is an acronym.
+    """
+    folded, where = _collapsed(p.text)
+    hits = []
+    for end, (length, entry) in auto.iter(folded):
+        start, stop = where[end - length + 1], where[end] + 1
+        surface = " ".join(p.text[start:stop].split())
+        if not _boundaries(p.text, start, stop):
+            continue
+        if entry.case_sensitive and surface != entry.form:
+            continue
+        if not any_case and not surface[0].isupper():
+            continue
+        if (not any_case and p.kind == "body" and not entry.case_sensitive
+                and len(surface) > 1 and surface.isupper()):
+            continue
+        hits.append((start, stop, entry))
+    return _longest(hits)
+
+
+def _collapsed(text: str) -> tuple[str, list[int]]:
+    """The text case-folded with each run of white space as one space, and for each of its
+    characters the offset in the original (names broken across lines and page breaks match).
+
+    >>> _collapsed("North\\n\\n  Kazakhstan")[0]
+    'north kazakhstan'
+    """
+    parts, where = [], []
+    for m in re.finditer(r"\S+|\s+", text):
+        if m.group(0)[0].isspace():
+            parts.append(" ")
+            where.append(m.start())
+        else:
+            word = m.group(0).casefold()
+            if len(word) != m.end() - m.start():  # a letter that folds to two: keep offsets exact
+                word = "".join(c.casefold() if len(c.casefold()) == 1 else c for c in m.group(0))
+            parts.append(word)
+            where.extend(range(m.start(), m.end()))
+    return "".join(parts), where
 
 
 def _boundaries(text: str, start: int, end: int) -> bool:
+    """A name starts and ends on word boundaries ("Taraz-based" names Taraz, "Post-" does not)."""
     before = text[start - 1] if start else " "
     after = text[end] if end < len(text) else " "
+    if after == "-" and text[end:end + 6] == "-based":
+        after = " "
     return not (before.isalnum() or after.isalnum() or before in "-'" or after == "-")
 
 
@@ -186,13 +316,22 @@ def _longest(hits):
     return sorted(chosen, key=lambda h: h[0])
 
 
-def _with_aliases(entities: dict[str, Entity], mentions: list[Mention]) -> list[Entity]:
-    """Each entity with the forms the text used for it as aliases."""
+def with_aliases(doc: Document, extraction: Extraction, entities: dict[str, Entity],
+                 mentions: list[Mention]) -> Extraction:
+    """The extraction with these entities and mentions, each entity carrying the forms the
+    text used for it as aliases (read from the paragraph, where page markers are blanked)."""
     forms: dict[str, set[str]] = {}
     for m in mentions:
-        forms.setdefault(m.entity_id, set()).add(" ".join(m.text.split()))
+        forms.setdefault(m.entity_id, set()).add(" ".join(_content(doc, m).split()))
     out = []
     for eid, entity in sorted(entities.items()):
         aliases = set(entity.aliases) | {f for f in forms.get(eid, ()) if f != entity.name}
         out.append(replace(entity, aliases=tuple(sorted(aliases))))
-    return out
+    return replace(extraction, entities=tuple(out), mentions=tuple(mentions))
+
+
+def _content(doc: Document, m: Mention) -> str:
+    for p in doc.paragraphs:
+        if p.start <= m.start < p.end:
+            return p.text[m.start - p.start:m.end - p.start]
+    return m.text

@@ -1,0 +1,571 @@
+"""Organisations: agencies, courts, NGOs, international organisations, media, the embassy.
+
+Four ways of finding them, from the surest to the least sure:
+
+1. the lexicon (kg/data/organizations.csv): well-known bodies with their acronyms and other
+   names; a country code of ``*`` means "the country of the context" (a Ministry of Justice in a
+   cable from Astana is Kazakhstan's unless the text says "Kyrgyz Ministry of Justice");
+2. names built on a head word (kg/data/org_heads.csv): runs of capitalised words such as
+   "Anti-Organized Crime Unit of the West Kazakhstan Transportation Police Department" give the
+   unit and its parent; a place before "court" or "police department" gives a local body;
+3. cues: "X NGO", "newspaper X", a press summary's "June 4, Vremya:";
+4. acronyms the document defines, "the Procurator General's Office (PGO)": later "PGO" joins it.
+
+"Post" (and "the embassy") is the embassy that sent the cable (CONTRACT.md).
+Each entity's id is minted from its type, country and canonical name, so the same body found
+in two documents is one entity.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from kg.extract.gazetteer import DATA, _words, country_name, host_country, leading_words, lookup, scan, titles, with_aliases
+from kg.ids import entity_id, normalise
+from kg.model import Document, Entity, Extraction, Mention, Paragraph
+
+ORG_TYPES = ("GovernmentAgency", "NGO", "InternationalOrganization", "Court", "Media")
+CONNECTORS = {"of", "for", "on", "and", "the", "in", "to", "against", "&"}
+TOKEN = re.compile(r"[A-Za-z][\w'’.&/-]*[\w](?:(?<=s)\?(?=\s+[A-Z]))?|[A-Za-z]|&")
+MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+          "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+
+
+@dataclass(frozen=True)
+class LexEntry:
+    name: str
+    type: str
+    country_code: str      # ISO code, "*" for the country of the context, "" for none
+    form: str              # the surface form as listed
+    case_sensitive: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An organisation found in a paragraph: offsets relative to the paragraph."""
+    start: int
+    end: int
+    entity: Entity
+    method: str
+
+
+# ------------------------------------------------------------------------------ data
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, LexEntry]:
+    """Surface form (case-folded) -> lexicon entry."""
+    entries: dict[str, LexEntry] = {}
+    with (DATA / "organizations.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if row["type"] not in ORG_TYPES:
+                raise ValueError(f"organizations.csv: unknown type {row['type']!r} for {row['name']}")
+            for form in [row["name"], *(a.strip() for a in row["aliases"].split(";"))]:
+                form = " ".join(form.split())
+                if form and form.casefold() not in entries:
+                    sensitive = len(form) <= 5 or form.isupper()
+                    entries[form.casefold()] = LexEntry(row["name"], row["type"],
+                                                        row["country_code"], form, sensitive)
+    return entries
+
+
+@lru_cache(maxsize=1)
+def _automaton():
+    import ahocorasick
+    auto = ahocorasick.Automaton()
+    for key, entry in sorted(lexicon().items()):
+        auto.add_word(key, (len(key), entry))
+    auto.make_automaton()
+    return auto
+
+
+@lru_cache(maxsize=1)
+def heads() -> dict[str, str]:
+    """Head word -> the type it gives a name ("Court" -> Court, "Union" -> NGO, ...)."""
+    with (DATA / "org_heads.csv").open(encoding="utf-8", newline="") as f:
+        return {row["head"]: row["type"] for row in csv.DictReader(f)}
+
+
+# ------------------------------------------------------------------------------ entities
+
+def lexicon_entity(entry: LexEntry, country: str) -> Entity:
+    """The entity of a lexicon entry, in the given country when the entry is generic."""
+    code = country if entry.country_code == "*" else entry.country_code
+    return make_entity(entry.name, entry.type, code)
+
+
+def make_entity(name: str, type_: str, code: str, key: str | None = None) -> Entity:
+    """An organisation entity with an id from its type, country and key (its name)."""
+    country = country_name(code)
+    if type_ == "InternationalOrganization" or (type_ == "Media" and not code):
+        code, country = "", ""
+    key = key or normalise(name)
+    return Entity(entity_id(type_, f"{code or 'xx'}-{key}"), name, type_,
+                  country=country, country_code=code)
+
+
+def embassy(doc: Document) -> Entity:
+    """The embassy that sent a cable ("Post")."""
+    city = re.sub(r"^(?:American\s+|US\s+|U\.S\.\s+)?(?:Embassy|Consulate(?:\s+General)?)\s+", "",
+                  doc.origin.strip(), flags=re.I) if doc.origin else ""
+    place = lookup(city) if city else None
+    name = f"U.S. Embassy {place.name}" if place is not None and place.type == "City" else "U.S. Embassy"
+    return make_entity(name, "GovernmentAgency", "US")
+
+
+# ------------------------------------------------------------------------------ the step
+
+def find_organizations(doc: Document, extraction: Extraction) -> Extraction:
+    """Extraction step: organisations, with their mentions; runs after the places."""
+    host = host_country(doc)
+    places = [m for m in extraction.mentions]
+    place_entities = {e.id: e for e in extraction.entities}
+    hits_by_paragraph: dict[int, list[Hit]] = {}
+    acronyms: dict[str, Entity] = {}
+    for p in doc.paragraphs:
+        p_places = [m for m in places if p.start <= m.start < p.end]
+        hits = _paragraph_hits(doc, p, host, p_places, place_entities)
+        acronyms.update(_definitions(p.text, hits))
+        hits_by_paragraph[p.index] = hits
+    mentions = list(extraction.mentions)
+    entities = dict(place_entities)
+    org_spans = []
+    for p in doc.paragraphs:
+        hits_by_paragraph[p.index] = _apply_acronyms(p.text, hits_by_paragraph[p.index], acronyms)
+    short = _short_forms([h.entity for hits in hits_by_paragraph.values() for h in hits
+                          if h.method in ("pattern", "cue")])
+    for p in doc.paragraphs:
+        hits = [replace(h, entity=short.get(h.entity.id, h.entity)) for h in hits_by_paragraph[p.index]]
+        for h in hits:
+            entities.setdefault(h.entity.id, h.entity)
+            mentions.append(Mention(h.entity.id, doc.id, p.number, p.index, p.start + h.start,
+                                    p.start + h.end, doc.text[p.start + h.start:p.start + h.end], h.method))
+            if h.method != "local":  # "the court of Zhambyl Oblast" names the oblast as a place
+                org_spans.append((p.start + h.start, p.start + h.end, h.entity))
+    mentions = [m for m in mentions if not _place_inside_org(m, entities, org_spans)]
+    used = {m.entity_id for m in mentions}
+    entities = {k: v for k, v in entities.items() if k in used}
+    return with_aliases(doc, extraction, entities, mentions)
+
+
+def _short_forms(found: list[Entity]) -> dict[str, Entity]:
+    """Short forms of a longer name in the same document join it: "the Working Group" is the
+    "Interagency TIP Working Group", "Juno Fund" the "Juno Orphans' Relief Fund" (same first or
+    last word, words in order), when only one longer name fits."""
+    by_id = {e.id: e for e in found}
+    words = {eid: normalise(e.name).split() for eid, e in by_id.items()}
+    out = {}
+    for eid, short in words.items():
+        if len(short) < 2:
+            continue
+        fits = [other for other, long in words.items()
+                if len(long) > len(short) and by_id[other].type == by_id[eid].type
+                and (long[0] == short[0] or long[-1] == short[-1]) and _in_order(short, long)]
+        if len(fits) == 1:
+            out[eid] = by_id[fits[0]]
+    return out
+
+
+def _in_order(short: list[str], long: list[str]) -> bool:
+    it = iter(long)
+    return all(w in it for w in short)
+
+
+def _place_inside_org(m: Mention, entities: dict[str, Entity], spans) -> bool:
+    """A place inside an organisation's name is part of the name, not a mention of the place
+    ("Phoenix Center for Development" in Kazakhstan is not Phoenix, Arizona; the organisation
+    carries its own country)."""
+    place = entities.get(m.entity_id)
+    if place is None or place.type not in ("City", "Region", "Country"):
+        return False
+    return any(start <= m.start and m.end <= end and (start, end) != (m.start, m.end)
+               for start, end, _ in spans)
+
+
+# ------------------------------------------------------------------------------ per paragraph
+
+def _paragraph_hits(doc: Document, p: Paragraph, host: str, places: list[Mention],
+                    place_entities: dict[str, Entity]) -> list[Hit]:
+    text = p.text
+    hits: list[Hit] = []
+    for start, end, entry in scan(_automaton(), p, doc.all_caps):
+        country = _country_before(text, start) or host
+        hits.append(Hit(start, end, lexicon_entity(entry, country), "lexicon"))
+    if doc.kind == "cable":
+        hits += _embassy_hits(doc, text)
+    if not doc.all_caps:
+        local = [(m.start - p.start, m.end - p.start, place_entities[m.entity_id]) for m in places]
+        hits += _local_bodies(text, local, host)
+        hits += _local_offices(text, hits, local)
+        hits += _media_hits(text, p.index == 1 or p.kind == "body")
+        hits += _ngo_hits(text, host)
+        hits += _named_bodies(text, host, local)
+    return _resolve_overlaps(hits)
+
+
+def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
+    """Longest first; where two hits overlap, the longer (then the surer) wins."""
+    rank = {"lexicon": 0, "embassy": 0, "local": 1, "cue": 1, "media": 1, "pattern": 2}
+    chosen: list[Hit] = []
+    for h in sorted(hits, key=lambda h: (-(h.end - h.start), rank.get(h.method, 3), h.start)):
+        if all(h.end <= c.start or h.start >= c.end for c in chosen):
+            chosen.append(h)
+    return sorted(chosen, key=lambda h: h.start)
+
+
+def _country_before(text: str, start: int) -> str:
+    """The country an adjective or possessive right before a name gives ("Kyrgyz MVD")."""
+    match = re.search(r"([A-Z][\w.]*(?:\s+[A-Z][\w]*)?)(?:'s|’s)?\s+(?:the\s+)?$", text[max(0, start - 40):start])
+    if not match:
+        return ""
+    words = match.group(1)
+    for candidate in (words, words.split()[-1]):
+        place = lookup(candidate)
+        if place is not None and place.type == "Country":
+            return place.country_code
+    if re.fullmatch(r"U\.?S\.?|American", words.split()[-1]):
+        return "US"
+    return ""
+
+
+EMBASSY = re.compile(r"\b(?:(?:U\.\s?S\.|US|American)\s+)?Embassy(?:\s+(?P<city>[A-Z][a-z]+))?\b"
+                     r"|(?<![\w-])Post(?![\w-])|\bembassy\b")
+
+
+def _embassy_hits(doc: Document, text: str) -> list[Hit]:
+    """"Post", "the embassy", "U.S. Embassy (Astana)": the embassy that sent the cable."""
+    out = []
+    entity = embassy(doc)
+    for m in EMBASSY.finditer(text):
+        end = m.end()
+        if m.group(0) == "Post":
+            previous = re.search(r"(\S?)\s*\b([A-Z][a-z]+)\s+$", text[max(0, m.start() - 30):m.start()])
+            if previous and previous.group(1) not in ("", ".", ":", ";", "("):
+                continue  # "the Washington Post"
+        elif _country_before(text, m.start()) not in ("", "US"):
+            continue  # another country's embassy
+        elif m.group("city"):
+            place = lookup(m.group("city"))
+            if place is not None and place.name != entity.name.split()[-1]:
+                continue  # the embassy in another city
+            if place is None:
+                end = m.start("city")
+        out.append(Hit(m.start(), len(text[:end].rstrip()), entity, "embassy"))
+    return out
+
+
+LOCAL = re.compile(r"\s+(?:(town|city|district|regional|oblast|military|appeals|appellate)\s+)?"
+                   r"(court|police department|department of internal affairs|procuracy)\b")
+COURT_OF = re.compile(r"\b(town|city|district|regional|oblast|military|appeals|appellate|supreme)\s+"
+                      r"(court)\s+(?:of|in)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:(?:city|town|village)\s+of\s+)?$")
+
+
+def _local_bodies(text: str, places: list[tuple[int, int, Entity]], host: str) -> list[Hit]:
+    """Courts and police of a place: "Aktobe town court", "the regional court of Zhambyl Oblast"."""
+    out = []
+    for start, end, place in places:
+        if place.type == "Country":
+            continue
+        code = place.country_code or host
+        after = LOCAL.match(text, end)
+        if after:
+            level, kind = after.group(1) or "", after.group(2)
+            out.append(_local(text, start, after.end(), place, level, kind, code))
+            continue
+        before = COURT_OF.search(text[max(0, start - 80):start])
+        if before:
+            level, kind = before.group(1), before.group(2)
+            out.append(_local(text, max(0, start - 80) + before.start(), end, place, level, kind, code))
+    return out
+
+
+OFFICE_IN = re.compile(r"\s+(office|department|branch|directorate|division|unit)\s+(?:in|of|for)\s+(?:the\s+)?$")
+
+
+def _local_offices(text: str, hits: list[Hit], places: list[tuple[int, int, Entity]]) -> list[Hit]:
+    """"the MVD office in Akmola oblast": a local office of a national body."""
+    out = []
+    for h in hits:
+        for start, end, place in places:
+            if 0 < start - h.end <= 30 and (m := OFFICE_IN.fullmatch(text, h.end, start)):
+                kind = m.group(1)
+                key = normalise(f"{h.entity.name} {kind} {place.name}")
+                name = f"{text[h.start:h.end]} {kind} in {place.name}"
+                out.append(Hit(h.start, end, make_entity(name, "GovernmentAgency",
+                                                         h.entity.country_code, key=key), "local"))
+    return out
+
+
+def _local(text: str, start: int, end: int, place: Entity, level: str, kind: str, code: str) -> Hit:
+    """One body however it is written: "Zhambyl Oblast regional court" for "the regional
+    court of Zhambyl Oblast" too."""
+    type_ = "Court" if kind == "court" else "GovernmentAgency"
+    name = " ".join(f"{place.name} {level} {kind}".split())
+    return Hit(start, end, make_entity(name, type_, code, key=normalise(name)), "local")
+
+
+MEDIA_LEAD = re.compile(rf"^\W*(?:\d+[.)]\s*)?(?:\([A-Z/]+\)\s*)?(?:(?:{MONTHS})\.?\s+\d{{1,2}}|\d{{1,2}}\s+(?:{MONTHS}))(?:,?\s+\d{{4}})?,?\s+"
+                        r"(?P<src>[A-Z][\w'’.&-]*(?:\s+(?:&\s+)?[A-Z][\w'’.&-]*){0,3})"
+                        r"(?:\s+\((?P<acr>[A-Za-z]{2,6})\))?\s*[:.]\s")
+MEDIA_CUE = re.compile(r"\b(?:newspaper|journal|magazine|weekly|daily|news agency|news portal|"
+                       r"(?:television|TV|radio)\s+(?:news\s+)?(?:program|programme|show|channel)"
+                       r"(?:\s+(?:called|named|entitled))?)\s+[\"“]?(?P<src>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3})")
+
+
+def _media_hits(text: str, first: bool) -> list[Hit]:
+    """A press summary's source ("June 4, Vremya: ...") and "the newspaper X" / "program X"."""
+    out = []
+    lead = MEDIA_LEAD.match(text)
+    if lead and lookup(lead.group("src")) is None:
+        entity = _media_entity(lead.group("src"))
+        out.append(Hit(lead.start("src"), lead.end("src"), entity, "media"))
+        if lead.group("acr"):
+            out.append(Hit(lead.start("acr"), lead.end("acr"), entity, "media"))
+    for m in MEDIA_CUE.finditer(text):
+        src = m.group("src")
+        if lookup(src) is None and src.split()[0] not in leading_words():
+            out.append(Hit(m.start("src"), m.end("src"), _media_entity(src), "media"))
+    return out
+
+
+def _media_entity(name: str) -> Entity:
+    entry = lexicon().get(name.casefold())
+    if entry is not None:
+        return lexicon_entity(entry, "")
+    return make_entity(name, "Media", "")
+
+
+NGO_BEFORE = re.compile(r"(?P<name>(?:[A-Z][\w'’-]+\s+){1,4})NGO\b(?!s|\s+(?:partners?|crisis|cent(?:er|re)s?|"
+                        r"shelters?|networks?|community|communities|representatives|activists|workers|"
+                        r"staff|members|coalitions?|sector|leaders|hotlines?)\b)")
+NGO_AFTER = re.compile(r"\bNGO\s+[\"“](?P<name>[^\"”\n]{2,60})[\"”]")
+
+
+def _ngo_hits(text: str, host: str) -> list[Hit]:
+    """"the Bolashak NGO", 'NGO "Sana Sezim"'."""
+    out = []
+    for m in NGO_BEFORE.finditer(text):
+        if m.start() and text[m.start() - 1] in "-'’":
+            continue  # "anti-TIP NGO"
+        words = m.group("name").split()
+        while words and (words[0] in leading_words() or lookup(words[0]) is not None
+                         or words[0].endswith("-based")):
+            words = words[1:]
+        if (not words or words[-1] in heads() or any(w.endswith(("'s", "’s", "-based")) for w in words)
+                or " ".join(words).casefold() in lexicon()):
+            continue
+        name = " ".join(words)
+        start = m.end("name") - len(m.group("name")) + m.group("name").index(words[0])
+        entity = make_entity(name, "NGO", host)
+        out.append(Hit(start, m.end(), entity, "cue"))
+    for m in NGO_AFTER.finditer(text):
+        out.append(Hit(m.start("name"), m.end("name"), make_entity(m.group("name"), "NGO", host), "cue"))
+    return out
+
+
+# ------------------------------------------------------------------------------ named bodies
+
+def _named_bodies(text: str, host: str, places: list[tuple[int, int, Entity]]) -> list[Hit]:
+    """Names built on a head word, from runs of capitalised words."""
+    out = []
+    for run in _runs(text):
+        for piece in _pieces(run, text):
+            hit = _classify(piece, text, host, places)
+            if hit is not None:
+                out.append(hit)
+    return out
+
+
+def _runs(text: str) -> list[list[tuple[int, int]]]:
+    """Runs of capitalised words joined by connectors and spaces only."""
+    runs, current = [], []
+    last_end = None
+    for m in TOKEN.finditer(text):
+        word = m.group(0)
+        gap = text[last_end:m.start()] if last_end is not None else ""
+        joined = last_end is not None and gap.strip() == "" and "\n\n" not in gap
+        capital = word[0].isupper() or word[0].isdigit() or word.startswith("anti-")
+        previous = text[current[-1][0]:current[-1][1]] if current else ""
+        connects = word in CONNECTORS and (word != "the" or previous in CONNECTORS)
+        if current and joined and (capital or connects):
+            current.append((m.start(), m.end()))
+        else:
+            if current:
+                runs.append(current)
+            current = [(m.start(), m.end())] if capital else []
+        last_end = m.end()
+    if current:
+        runs.append(current)
+    out = []
+    for run in runs:
+        while run and text[run[-1][0]:run[-1][1]] in CONNECTORS:
+            run = run[:-1]
+        if run:
+            out.append(run)
+    return out
+
+
+def _pieces(run: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]]:
+    """Split a run of capitalised words into names.
+
+    Splits at a title ("Ministry of Justice Office Director ..."), at "and" before a new name
+    ("the MVD and Presidential Administration") but not inside one ("Ministry of Labor and
+    Social Protection"), at "of the" between two names ("Unit of the ... Department"), at "in"
+    (but "the OSCE Center in Almaty" is one name); "X of Kazakhstan" is X.
+    """
+    words = [text[a:b] for a, b in run]
+    hd = heads()
+    i = 0
+    while i < len(run) and (words[i] in leading_words() or words[i] in CONNECTORS
+                            or re.fullmatch(MONTHS, words[i]) or _is_country_word(words[i])):
+        i += 1
+    pieces: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            pieces.append(current)
+        current = []
+
+    j = i
+    while j < len(run):
+        w = words[j]
+        nxt = words[j + 1] if j + 1 < len(run) else ""
+        seen = [text[a:b] for a, b in current]
+        if w in titles() and not (seen and w in hd):
+            flush()
+        elif w == "and" and seen and (nxt in hd or nxt == "the" or _acronym(nxt)
+                                      or not set(seen) & {"of", "for", "on"}):
+            flush()
+        elif w == "in" and seen and (nxt == "the" or lookup(nxt) is not None):
+            place = lookup(nxt)
+            first = lexicon().get(seen[0].casefold())
+            if (place is not None and place.type == "City" and seen[-1] in ("Center", "Centre", "Office", "Mission")
+                    and first is not None and first.type == "InternationalOrganization"):
+                current += [run[j], run[j + 1]]
+                j += 1
+            flush()
+        elif w in ("of", "for") and seen:
+            rest = [x for x in words[j + 1:] if x != "the"]
+            if len(rest) == 1 and _is_country_word(rest[0]):
+                flush()
+                break
+            starts_name = bool(rest) and (rest[0] in hd or _acronym(rest[0]) or _lexicon_start(rest))
+            if not _has_head(seen) and starts_name:
+                current = []                     # "Action Plan of the Ministry ...": not a body
+            elif len(seen) >= 2 and seen[-1] in hd and (starts_name or any(x in hd for x in rest)):
+                flush()
+            else:
+                current.append(run[j])
+        else:
+            current.append(run[j])
+        j += 1
+    flush()
+    out = []
+    for piece in pieces:
+        while piece and text[piece[0][0]:piece[0][1]] in CONNECTORS | leading_words():
+            piece = piece[1:]
+        while piece and text[piece[-1][0]:piece[-1][1]] in CONNECTORS:
+            piece = piece[:-1]
+        if piece:
+            out.append(piece)
+    return out
+
+
+def _acronym(word: str) -> bool:
+    return len(word) >= 2 and word.isupper() and word.isalpha()
+
+
+def _lexicon_start(words: list[str]) -> bool:
+    return any(" ".join(words[:n]).casefold() in lexicon() for n in range(1, min(len(words), 8) + 1))
+
+
+def _has_head(words: list[str]) -> bool:
+    return bool(_head_types(words))
+
+
+def _head_types(words: list[str]) -> list[str]:
+    """The types of the head words in head position: last, or before "of"/"for"/"on"."""
+    hd = heads()
+    return [hd[w] for k, w in enumerate(words)
+            if w in hd and (k == len(words) - 1 or words[k + 1] in ("of", "for", "on"))]
+
+
+def _is_country_word(word: str) -> bool:
+    place = lookup(word.removesuffix("'s").removesuffix("’s"))
+    return place is not None and place.type == "Country" and not word.isupper()
+
+
+def _classify(piece: list[tuple[int, int]], text: str, host: str,
+              places: list[tuple[int, int, Entity]]) -> Hit | None:
+    words = [text[a:b] for a, b in piece]
+    hd = heads()
+    types = _head_types(words)
+    if not types or len(words) < 2 or all(w in hd or w in CONNECTORS for w in words):
+        return None
+    if all(w[0].isupper() is False for w in words[1:] if w not in CONNECTORS):
+        return None
+    start, end = piece[0][0], piece[-1][1]
+    after = re.match(r"\s+([a-z]+)", text[end:end + 30])
+    if after and after.group(1) in _words("not_bodies.txt"):
+        return None
+    name = " ".join(text[start:end].split())
+    entry = lexicon().get(name.casefold())
+    # a lexicon name plus a bare head ("Ministry of Justice Office"): the lexicon body
+    if entry is None and words[-1] in hd and len(words) > 2:
+        entry = lexicon().get(" ".join(words[:-1]).casefold())
+        if entry is not None:
+            return None
+    if entry is not None:
+        return Hit(start, end, lexicon_entity(entry, host), "pattern")
+    first = lexicon().get(words[0].casefold())
+    inside = [pl for pl in places if start <= pl[0] and pl[1] <= end]
+    code = inside[0][2].country_code if inside else host
+    if first is not None and first.type == "InternationalOrganization" and first.case_sensitive:
+        type_ = "InternationalOrganization"
+    elif "Court" in types:
+        type_ = "Court"
+    elif types[0] == "NGO" or types[-1] == "NGO":
+        type_ = "NGO"
+    elif types[-1] == "Center":
+        gov = re.search(r"\b(?:National|State|Republican|Regional|Anti-|Study|Training|Police)", name)
+        type_ = "GovernmentAgency" if gov or first is not None else "NGO"
+    else:
+        type_ = "GovernmentAgency"
+    if type_ not in ORG_TYPES:
+        type_ = "GovernmentAgency"
+    return Hit(start, end, make_entity(name, type_, code), "pattern")
+
+
+# ------------------------------------------------------------------------------ acronyms
+
+ACRONYM = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z/&-]{1,9})\s*\)")
+
+
+def _definitions(text: str, hits: list[Hit]) -> dict[str, Entity]:
+    """Acronyms a paragraph defines: "the Procurator General's Office (PGO)"."""
+    out = {}
+    for h in hits:
+        m = ACRONYM.match(text, h.end)
+        short = m.group(1) if m else ""
+        if m and short != h.entity.name and (sum(c.isupper() for c in short) >= 2
+                                             or text[h.start:h.end].startswith(short + " ")):
+            out[m.group(1)] = h.entity
+    return out
+
+
+def _apply_acronyms(text: str, hits: list[Hit], acronyms: dict[str, Entity]) -> list[Hit]:
+    """Every use of a defined acronym joins the entity it was defined for."""
+    if not acronyms:
+        return hits
+    out = [replace(h, entity=acronyms[text[h.start:h.end]])
+           if text[h.start:h.end] in acronyms else h for h in hits]
+    pattern = re.compile(r"(?<![\w/-])(" + "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
+                         + r")(?:'s|’s)?(?![\w/-])")
+    for m in pattern.finditer(text):
+        start, end = m.start(1), m.end(1)
+        if all(end <= h.start or start >= h.end for h in out):
+            out.append(Hit(start, end, acronyms[m.group(1)], "acronym"))
+    return sorted(out, key=lambda h: h.start)

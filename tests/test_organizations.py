@@ -1,0 +1,111 @@
+"""Organisations: lexicon with acronyms, names built on head words, cues, defined acronyms."""
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract
+
+from helpers import doc_of, found
+
+ASTANA = "Embassy Astana"
+
+
+def entity_of(text: str, surface: str, origin: str = ASTANA):
+    x = extract(doc_of(text, origin=origin))
+    by_id = {e.id: e for e in x.entities}
+    hits = [by_id[m.entity_id] for m in x.mentions if m.text == surface]
+    assert hits, f"{surface!r} not found in {[m.text for m in x.mentions]}"
+    return hits[0]
+
+
+@pytest.mark.parametrize("text, surface, name, type_", [
+    ("1. The MVD opened a case.", "MVD", "Ministry of Internal Affairs", "GovernmentAgency"),
+    ("1. IOM assisted 12 victims.", "IOM", "International Organization for Migration",
+     "InternationalOrganization"),
+    ("1. Funding came from USAID.", "USAID", "United States Agency for International Development",
+     "GovernmentAgency"),
+    ("1. The Anti-Organized Crime Unit of the West Kazakhstan Transportation Police Department "
+     "made arrests.", "Anti-Organized Crime Unit", "Anti-Organized Crime Unit", "GovernmentAgency"),
+    ("1. The Anti-Organized Crime Unit of the West Kazakhstan Transportation Police Department "
+     "made arrests.", "West Kazakhstan Transportation Police Department",
+     "West Kazakhstan Transportation Police Department", "GovernmentAgency"),
+    ("1. The Union of Crisis Centers runs shelters.", "Union of Crisis Centers",
+     "Union of Crisis Centers", "NGO"),
+    ("1. Grants went to the Women's Support Center from Petropavlovsk.", "Women's Support Center",
+     "Women's Support Center", "NGO"),
+    ("1. The case was heard by the Aktobe town court last week.", "Aktobe town court",
+     "Aktobe town court", "Court"),
+    ("1. The regional court of Zhambyl Oblast changed the sentence.",
+     "regional court of Zhambyl Oblast", "Zhambyl Oblast regional court", "Court"),
+    ("1. Grants went to the Bolashak NGO from Taraz.", "Bolashak NGO", "Bolashak", "NGO"),
+    ("1. June 4, Vremya: Fifteen workers were freed.", "Vremya", "Vremya", "Media"),
+    ("1. June 4, Novaya Gazeta: Fifteen workers were freed.", "Novaya Gazeta", "Novaya Gazeta", "Media"),
+    ("1. Officials spoke in a weekly television news program called Hard Talk.", "Hard Talk",
+     "Hard Talk", "Media"),
+])
+def test_organisation_is_found_with_name_and_type(text, surface, name, type_):
+    entity = entity_of(text, surface)
+    assert (entity.name, entity.type) == (name, type_)
+
+
+def test_generic_ministry_takes_the_country_of_the_sending_post():
+    assert entity_of("1. The Ministry of Justice agreed.", "Ministry of Justice").country == "Kazakhstan"
+    assert entity_of("1. The Ministry of Justice agreed.", "Ministry of Justice",
+                     origin="Embassy Bishkek").country == "Kyrgyzstan"
+
+
+def test_a_country_adjective_names_another_countrys_ministry():
+    mvd = entity_of("1. The Kyrgyz MVD and the MVD met.", "MVD")
+    assert mvd.country == "Kyrgyzstan"
+
+
+def test_a_defined_acronym_joins_its_full_name_everywhere_in_the_document():
+    text = ("1. The Interagency Trafficking Commission (ITC) met.\n\n"
+            "2. Later the ITC adopted a plan.")
+    x = extract(doc_of(text, origin=ASTANA))
+    by_id = {e.id: e for e in x.entities}
+    itc = {by_id[m.entity_id].name for m in x.mentions if m.text in ("ITC", "Interagency Trafficking Commission")}
+    assert itc == {"Interagency Trafficking Commission"}
+    assert sum(m.text == "ITC" for m in x.mentions) == 2
+
+
+def test_two_bodies_joined_by_and_are_two():
+    names = {n for _, n, _ in found("1. The Border Guards and Migration Police met.", ASTANA)}
+    assert {"Border Guard Service", "Migration Police"} <= names
+
+
+def test_a_name_with_and_inside_stays_one():
+    names = {n for _, n, _ in found("1. The Ministry of Education and Science agreed.", ASTANA)}
+    assert "Ministry of Education and Science" in names
+
+
+def test_post_is_the_sending_embassy_and_the_washington_post_is_not():
+    x = found("1. Post raised the case. The Washington Post wrote about it.", ASTANA)
+    assert [(s, n) for s, n, _ in x if "Post" in s] == [("Post", "U.S. Embassy Astana")]
+
+
+def test_a_place_inside_an_organisation_name_is_not_a_mention_of_the_place():
+    x = found("1. Grants went to the Phoenix Center for Development and Adaptation.", ASTANA)
+    assert ("Phoenix", "Phoenix", "City") not in x
+    assert any(t == "NGO" for _, _, t in x)
+
+
+@pytest.mark.parametrize("text", [
+    "1. Police in Almaty detained three men.",
+    "1. The Government of Kazakhstan adopted the Action Plan of the Government.",
+    "1. They created a new Information Service system.",
+    "1. Local NGOs and a Taraz-based NGO helped.",
+])
+def test_generic_phrases_are_not_organisations(text):
+    orgs = [(s, n) for s, n, t in found(text, ASTANA)
+            if t in ("GovernmentAgency", "NGO", "Court", "Media", "InternationalOrganization")]
+    assert orgs == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("1. She was held in the village of Chagan.", "Chagan"),
+    ("1. A resident of Volnyi escaped.", "Volnyi"),
+    ("1. Two women from Beineu (a town near the border) were convicted.", "Beineu"),
+])
+def test_small_towns_named_by_how_the_text_speaks_of_them(text, name):
+    assert (name, name, "City") in found(text, ASTANA)
