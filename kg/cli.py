@@ -67,6 +67,95 @@ def build(paths: tuple[str, ...], out: str, quiet: bool) -> None:
         sys.exit(EXIT_FAILED_INPUTS)
 
 
+@main.command()
+@click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
+              help="The output folder of a build.")
+@click.option("--place", "-p", default="", metavar="NAME",
+              help="Only flows from, through or to this place (or its country).")
+@click.option("--exploitation", "-e", default="", metavar="TYPE",
+              type=click.Choice(["", "labor", "sexual", "organ_removal", "criminal_activity", "begging",
+                                 "domestic_servitude", "child", "unspecified"]),
+              help="Only flows of this exploitation type.")
+@click.option("--evidence", is_flag=True, help="Print each flow's evidence sentence too.")
+def flows(out: str, place: str, exploitation: str, evidence: bool) -> None:
+    """Print the flows of a build as a table: route, type, victims, document and paragraph.
+
+    \b
+    Examples:
+      kg flows
+      kg flows --place Uzbekistan --exploitation labor --evidence
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from kg.export.tables import read_flows
+    try:
+        rows = read_flows(out, place, exploitation)
+    except KGError as exc:
+        click.echo(f"kg: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    table = Table(title=f"{len(rows)} flows in {out}", show_lines=evidence)
+    for column in ("source", "transit", "destination", "exploitation", "victims", "year",
+                   "document", "¶"):
+        table.add_column(column, overflow="fold")
+    if evidence:
+        table.add_column("evidence", overflow="fold", ratio=3)
+    for r in rows:
+        cells = [r["source"], r["transit"].replace(";", " → "), r["destination"],
+                 r["exploitation"].replace(";", ", "), r["victims"], r["year"], r["document"],
+                 r["paragraph"]]
+        # Text, not str: document text is shown as written, never read as rich markup
+        table.add_row(*(Text(c) for c in [*cells, *([r["evidence"]] if evidence else [])]))
+    Console(highlight=False).print(table)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
+              help="The output folder of a build.")
+def actors(name: str, out: str) -> None:
+    """Print what kg knows about the actor NAME (a name or an alias): type, aliases, country,
+    posts, parent and child bodies, donors, partners, flows; each with document and paragraph.
+
+    \b
+    Examples:
+      kg actors MVD
+      kg actors "Elvira Azimova" --out exports/run1
+    """
+    from rich.console import Console
+    from rich.text import Text
+
+    from kg.export.profile import find_actor
+    try:
+        profiles = find_actor(out, name)
+    except KGError as exc:
+        click.echo(f"kg: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    if not profiles:
+        click.echo(f"kg: no actor named {name!r} in {out}", err=True)
+        sys.exit(EXIT_FAILED_INPUTS)
+    console = Console(highlight=False, soft_wrap=True)
+    for profile in profiles:
+        e = profile.entity
+        console.print(Text(f"{e['name']} ({e['type']})", style="bold"))
+        for label, value in (("aliases", e["aliases"].replace(";", "; ")), ("country", e["country"]),
+                             ("title", e["title"]), ("organization", e["organization"]),
+                             ("documents", e["documents"].replace(";", ", ")), ("mentions", e["mentions"])):
+            if value:
+                console.print(Text(f"  {label}: {value}"))
+        for heading, rows in sorted(profile.links.items()):
+            console.print(Text(f"  {heading}:"))
+            for r in rows:
+                console.print(Text(f"    {r['other']}  [{r['document']} ¶{r['paragraph']}] {r['evidence']}"))
+        if profile.flows:
+            console.print(Text("  flows:"))
+            for f in profile.flows:
+                route = " → ".join([f["source"], *[t for t in f["transit"].split(";") if t], f["destination"]])
+                console.print(Text(f"    {route} ({f['exploitation'].replace(';', ', ')})"
+                                   f"  [{f['document']} ¶{f['paragraph']}]"))
+
+
 def _with_progress(run_build, paths: list[str], out: str):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kg.errors import OntologyError
 from kg.ids import ID_NS, document_slug
-from kg.model import Document, Entity, Extraction, Flow, Mention
+from kg.model import Document, Entity, Extraction, Flow, Mention, Relation, Role
 
 ONTOLOGY_NS = "https://w3id.org/kg-tip/ontology#"
 OA_NS = "http://www.w3.org/ns/oa#"
@@ -96,6 +96,10 @@ def to_graph(extractions: Iterable[Extraction], entities: Iterable[Entity]):
             _mention(graph, mention, oa_start, oa_end)
         for flow in extraction.flows:
             _flow(graph, flow)
+        for relation in extraction.relations:
+            _relation(graph, relation)
+        for n, role in enumerate(extraction.roles):
+            _role(graph, role, doc, n)
     return graph
 
 
@@ -164,6 +168,44 @@ def _flow(graph, f: Flow) -> None:
     add((node, term("method"), Literal(f.method)))
     add((node, PROV.wasDerivedFrom,
          iri("paragraph", f"{document_slug(f.document)}/{f.paragraph_index}")))
+
+
+def _relation(graph, r: Relation) -> None:
+    """The direct triple, and a statement node with the evidence (and an org:Post for posts)."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import PROV, RDF, XSD
+    add = graph.add
+    subject, obj = iri("entity", r.subject), iri("entity", r.object)
+    add((subject, term(r.predicate), obj))
+    node = iri("relation", r.id)
+    add((node, RDF.type, term("RelationStatement")))
+    add((node, RDF.subject, subject))
+    add((node, RDF.predicate, term(r.predicate)))
+    add((node, RDF.object, obj))
+    add((node, term("evidence"), Literal(r.evidence)))
+    add((node, term("confidence"), Literal(f"{r.confidence:.2f}", datatype=XSD.decimal)))
+    add((node, term("method"), Literal(r.method)))
+    add((node, PROV.wasDerivedFrom, iri("paragraph", f"{document_slug(r.document)}/{r.paragraph_index}")))
+    if r.predicate == "holdsPostIn":
+        org = "http://www.w3.org/ns/org#"
+        post = iri("post", r.id)
+        add((post, RDF.type, URIRef(org + "Post")))
+        add((post, URIRef(org + "postIn"), obj))
+        add((subject, URIRef(org + "holds"), post))
+
+
+def _role(graph, role: Role, doc: Document, n: int) -> None:
+    from rdflib import Literal
+    from rdflib.namespace import PROV, RDF
+    add = graph.add
+    node = iri("role", f"{document_slug(doc.id)}/{n}")
+    add((node, RDF.type, term("PlaceRole")))
+    add((node, term("place"), iri("entity", role.place)))
+    add((node, term("role"), Literal(role.role)))
+    for kind in role.exploitation:
+        add((node, term("exploitation"), Literal(kind)))
+    add((node, term("evidence"), Literal(role.evidence)))
+    add((node, PROV.wasDerivedFrom, iri("document", document_slug(doc.id))))
 
 
 def write_turtle(graph, path: Path) -> None:

@@ -105,3 +105,26 @@ def write_tables(folder: Path, extractions: Sequence[Extraction], entities: Sequ
     write_csv(folder / "roles.csv", COLUMNS["roles"], (
         (name(r.place), r.role, list(r.exploitation), r.document, r.paragraph, r.evidence)
         for r in roles))
+
+
+def read_flows(folder: str | Path, place: str = "", exploitation: str = "") -> list[dict[str, str]]:
+    """The flows of a finished build (its flows.csv), optionally those through a place
+    (as source, transit or destination, or their countries) or of one exploitation type.
+
+    Raises InputError when the folder holds no flows.csv.
+    """
+    from kg.errors import InputError
+    path = Path(folder) / "flows.csv"
+    if not path.is_file():
+        raise InputError(str(path), "no flows.csv here; run kg build first (or pass --out DIR)")
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    want = place.casefold()
+    if want:
+        rows = [r for r in rows if want in {r["source"].casefold(), r["destination"].casefold(),
+                                            r["source_country"].casefold(),
+                                            r["destination_country"].casefold(),
+                                            *(t.casefold() for t in r["transit"].split(";"))}]
+    if exploitation:
+        rows = [r for r in rows if exploitation in r["exploitation"].split(";")]
+    return sorted(rows, key=lambda r: (r["document"], int(r["paragraph_index"] or 0), r["id"]))

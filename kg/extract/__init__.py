@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kg.extract.flows import find_flows
 from kg.extract.gazetteer import find_places
 from kg.extract.organizations import find_organizations
 from kg.extract.people import find_people
+from kg.extract.relations import find_relations
 from kg.model import Document, Extraction
 
 Step = Callable[[Document, Extraction], Extraction]
 
-STEPS: tuple[Step, ...] = (find_places, find_organizations, find_people)
+STEPS: tuple[Step, ...] = (find_places, find_organizations, find_people, find_flows,
+                              find_relations)
 
 
 def extract(doc: Document, steps: tuple[Step, ...] = STEPS) -> Extraction:

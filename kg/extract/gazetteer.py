@@ -93,6 +93,21 @@ def _country_names() -> dict[str, str]:
         return {row["code"]: row["name"] for row in csv.DictReader(f)}
 
 
+@lru_cache(maxsize=1)
+def _demonyms() -> frozenset[str]:
+    with (DATA / "countries.csv").open(encoding="utf-8", newline="") as f:
+        return frozenset(d.casefold() for row in csv.DictReader(f) for d in _split(row["demonyms"]))
+
+
+def is_demonym(word: str) -> bool:
+    """True for a word that names a people, not a country ("Uzbek", "Kyrgyzstani").
+
+    >>> is_demonym("Uzbeks"), is_demonym("Uzbekistan")
+    (True, False)
+    """
+    return " ".join(word.split()).casefold() in _demonyms()
+
+
 def country_name(code: str) -> str:
     """The English short name of an ISO 3166-1 alpha-2 code ("" if unknown).
 
@@ -267,8 +282,8 @@ def scan(auto, p: Paragraph, any_case: bool) -> list[tuple[int, int, object]]:
             continue
         if entry.case_sensitive and surface != entry.form:
             continue
-        if not any_case and not surface[0].isupper():
-            continue
+        if not any_case and not surface[0].isupper() and surface != entry.form:
+            continue  # a listed form in lower case ("former Soviet Union") must match exactly
         if (not any_case and p.kind == "body" and not entry.case_sensitive
                 and len(surface) > 1 and surface.isupper()):
             continue

@@ -455,7 +455,7 @@ def _pieces(run: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]
             starts_name = bool(rest) and (rest[0] in hd or _acronym(rest[0]) or _lexicon_start(rest))
             if not _has_head(seen) and starts_name:
                 current = []                     # "Action Plan of the Ministry ...": not a body
-            elif len(seen) >= 2 and seen[-1] in hd and (starts_name or any(x in hd for x in rest)):
+            elif len(seen) >= 2 and seen[-1] in hd and (starts_name or any(x in hd or _acronym(x) for x in rest)):
                 flush()
             else:
                 current.append(run[j])
@@ -490,7 +490,7 @@ def _head_types(words: list[str]) -> list[str]:
     """The types of the head words in head position: last, or before "of"/"for"/"on"."""
     hd = heads()
     return [hd[w] for k, w in enumerate(words)
-            if w in hd and (k == len(words) - 1 or words[k + 1] in ("of", "for", "on"))]
+            if w in hd and (k == len(words) - 1 or words[k + 1] in ("of", "for", "on", "in"))]
 
 
 def _is_country_word(word: str) -> bool:

@@ -1,0 +1,517 @@
+"""Flows of victims: source -> transit -> destination, with exploitation, victims and evidence.
+
+Each sentence that speaks of people moved or exploited (kg/data/flow_cues.csv; "trafficking"
+of drugs or arms is not) is rewritten with its places as slots ("34 female victims from ⟨0⟩
+... were trafficked to ⟨1⟩"), and rules read the slots:
+
+- groups: ``from`` / ``recruited in`` lists (sources), ``to`` / ``into`` lists (destinations),
+  ``via`` / ``through`` / ``transiting`` (transit), each with the count of the noun phrase
+  before it ("two females and one male victim to ⟨3⟩": 3) and "(four of them via ⟨4⟩)";
+- hops that chain ("from A by land to B, from B by air to C") make one flow with a transit;
+- role statements ("⟨0⟩ is a destination, transit, and source country for ...") give roles
+  (roles.csv) and the missing end of the flows in the same sentence;
+- victims by nationality ("13 citizens of Uzbekistan", "two Uzbek victims") found in a place
+  give nationality -> place (the place of the sentence or paragraph, else the country of the
+  report);
+- an origin the text does not name ("girls from rural areas") is the country of the report.
+
+Exploitation types come from kg/data/exploitation.csv (the words after a destination first,
+then the sentence, then its neighbours). One flow per (source, transit, destination) per
+paragraph; restated facts merge. Denied or alleged facts are left out.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from kg.extract.gazetteer import DATA, host_country, is_demonym
+from kg.ids import digest, entity_id
+from kg.model import Document, Entity, Extraction, Flow, Mention, Paragraph, Role
+
+PLACE_TYPES = ("Country", "City", "Region")
+SLOT = re.compile(r"⟨(\d+)⟩")
+NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+           "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+           "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+NUMBER = r"(?:(?!(?:19|20)\d\d\b)\d{1,6}|" + "|".join(sorted(NUMBERS, key=len, reverse=True)) + r")"
+PEOPLE = (r"(?:victims?|women|men|woman|man|girls?|boys?|females?|males?|citizens|nationals|"
+          r"persons|people|workers|laborers|labourers|children|child|teenagers?|minors?|migrants)")
+FILLER = (r"(?:\s|,|;|\(|\)|\bthe\b|\band\b|\bor\b|\bas well as\b|\bbut\b|\balso\b|\bmainly\b|"
+          r"\bprimarily\b|\bmostly\b|\bincluding\b|\bespecially\b|\bparticularly\b|\bsometimes\b|"
+          r"\bother\b|\bneighbou?ring\b|\bcountries\b|\bsuch as\b|\bfrom\b|\bcities\b|\bof\b|"
+          r"\bnotably\b|\bnamely\b|\bincreasingly\b|\bprimarily\b)*")
+FROM = re.compile(r"\b(?:from|recruited\s+in|lured\s+in|abducted\s+in)\s")
+TO = re.compile(r"\b(?:to|into)\s")
+VIA = re.compile(r"\b(?:via|through|transiting(?:\s+(?:via|through))?|by way of)\s")
+SUB = re.compile(rf"\(?\s*(?P<n>{NUMBER})\s+of\s+them\s+(?:\w+\s+)?(?:via|through)\s+⟨(?P<slot>\d+)⟩", re.I)
+ROLE = re.compile(r"⟨(?P<slot>\d+)⟩\s+(?:is|was|remains|serves\s+as|has\s+become|became|continues\s+to\s+be)"
+                  r"(?:\s+(?:also|primarily|mainly|both|increasingly|still))*\s+(?:a\s+|an\s+)?"
+                  r"(?P<roles>(?:(?:major|significant|growing|primary|main|key)\s+)?"
+                  r"(?:(?:source|transit|destination|origin)(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s+)?)+)"
+                  r"\s*(?:country|countries|point|hub|area|region|(?=for\b))"
+                  r"|⟨(?P<slot2>\d+)⟩\s+(?:\w+\s+){0,3}?(?:as\s+)?a\s+country\s+of\s+(?P<roles2>origin|destination|transit)")
+ABBREVIATION = re.compile(r"\b(?:[A-Z]|U\.S|Mr|Ms|Mrs|Dr|No|St|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|e\.g|i\.e|etc|para)\.$")
+
+
+@dataclass(frozen=True)
+class Slot:
+    entity: Entity
+    start: int           # document offsets
+    end: int
+    surface: str
+
+
+@dataclass
+class Group:
+    kind: str                       # "from", "to", "via"
+    slots: list[int]
+    start: int                      # in the slotted sentence
+    end: int
+    count: int | None = None
+    via: list[int] = field(default_factory=list)
+    subs: list[tuple[int, int]] = field(default_factory=list)   # (count, transit slot)
+    tail: str = ""                  # words after the list, up to the next group
+
+
+@dataclass
+class Found:
+    source: Entity
+    transit: tuple[Entity, ...]
+    destination: Entity
+    exploitation: set[str]
+    victims: int | None
+    sentence: tuple[int, int]
+    method: str
+    confidence: float
+    year: int | None
+
+
+# ------------------------------------------------------------------------------ data
+
+@lru_cache(maxsize=1)
+def cues() -> dict[str, re.Pattern[str]]:
+    """kind -> one pattern of all the cue patterns of that kind (kg/data/flow_cues.csv)."""
+    kinds: dict[str, list[str]] = {}
+    with (DATA / "flow_cues.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(line for line in f if not line.startswith("#")):
+            kinds.setdefault(row["kind"], []).append(row["pattern"])
+    return {k: re.compile("|".join(f"(?:{p})" for p in v), re.I) for k, v in kinds.items()}
+
+
+@lru_cache(maxsize=1)
+def exploitation_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    with (DATA / "exploitation.csv").open(encoding="utf-8", newline="") as f:
+        return tuple((row["type"], re.compile(row["pattern"], re.I)) for row in csv.DictReader(f))
+
+
+def exploitation_of(text: str) -> set[str]:
+    """The exploitation types a text names, with "child" for stated minors.
+
+    >>> sorted(exploitation_of("a 17-year-old girl forced into prostitution"))
+    ['child', 'sexual']
+    """
+    found = {t for t, p in exploitation_patterns() if p.search(text)}
+    for m in re.finditer(r"\b(\d{1,2})[- ]years?[- ]old\b|\baged\s+(\d{1,2})\b|\bfrom\s+(\d{1,2})\s+to\s+\d{1,2}\s+years",
+                         text):
+        age = int(next(g for g in m.groups() if g))
+        if age < 18:
+            found.add("child")
+    return found
+
+
+# ------------------------------------------------------------------------------ the step
+
+def find_flows(doc: Document, extraction: Extraction) -> Extraction:
+    """Extraction step: flows and stated roles of places; runs after the entities."""
+    entities = {e.id: e for e in extraction.entities}
+    places = sorted((m for m in extraction.mentions if entities[m.entity_id].type in PLACE_TYPES),
+                    key=lambda m: m.start)
+    host = _host(doc, entities)
+    flows: list[Flow] = []
+    roles: list[Role] = []
+    c = cues()
+    about = len(c["trafficking"].findall(c["goods_trafficking"].sub(" ", "\n".join(
+        p.text for p in doc.paragraphs)))) >= 2
+    for p in doc.paragraphs:
+        if p.kind != "body":
+            continue
+        # a report about human trafficking: any paragraph speaking of people; elsewhere only a
+        # paragraph that itself speaks of human trafficking
+        strong = bool(c["trafficking"].search(c["goods_trafficking"].sub(" ", p.text)))
+        if not (strong or (about and c["human"].search(p.text))):
+            continue
+        p_places = [m for m in places if p.start <= m.start < p.end]
+        found, p_roles = _paragraph(doc, p, p_places, entities, host, about)
+        flows += _merge(doc, p, found)
+        roles += p_roles
+    return replace(extraction, flows=tuple(flows), roles=tuple(roles))
+
+
+def _host(doc: Document, entities: dict[str, Entity]) -> Entity | None:
+    code = host_country(doc)
+    if not code:
+        return None
+    # only a country the document names: every entity keeps at least one mention
+    return entities.get(entity_id("Country", code))
+
+
+def sentences(p: Paragraph) -> list[tuple[int, int]]:
+    """Sentence spans of a paragraph (offsets in the paragraph)."""
+    spans, start = [], 0
+    for m in re.finditer(r"[.!?](?=\s+[\"“(]?[A-Z0-9])", p.text):
+        if ABBREVIATION.search(p.text[max(0, m.start() - 6):m.end()]):
+            continue
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(p.text)))
+    return [(a + len(p.text[a:b]) - len(p.text[a:b].lstrip()), b) for a, b in spans if p.text[a:b].strip()]
+
+
+def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: dict[str, Entity],
+               host: Entity | None, about: bool) -> tuple[list[Found], list[Role]]:
+    found: list[Found] = []
+    roles: list[Role] = []
+    spans = sentences(p)
+    context: list[Slot] = []     # places of the sentences read so far in this paragraph
+    for k, (a, b) in enumerate(spans):
+        text = p.text[a:b]
+        slots = [Slot(entities[m.entity_id], m.start, m.end, p.text[m.start - p.start:m.end - p.start])
+                 for m in mentions if p.start + a <= m.start and m.end <= p.start + b]
+        slotted = _slotted(text, slots, p.start + a)
+        near = " ".join(p.text[x:y] for x, y in spans[max(0, k - 1):k + 2])
+        c = cues()
+        route = re.search(r"\bfrom\s+(?:\w+\s+){0,2}⟨\d+⟩.*\b(?:to|into)\s+(?:the\s+)?⟨\d+⟩", slotted)
+        speaks = c["trafficking"].search(c["goods_trafficking"].sub(" ", text)) or (
+            about and (c["human"].search(text) or route))
+        readable = speaks and not c["hedge"].search(text) and not c["not"].search(text)
+        if readable and c["goods"].search(text) and not c["strong"].search(text):
+            readable = None
+        if readable:
+            found += _sentence(doc, p, (p.start + a, p.start + b), text, slotted, slots, context,
+                               near, host, roles)
+        context += slots
+    return found, roles
+
+
+def _slotted(text: str, slots: list[Slot], offset: int) -> str:
+    out, last = [], 0
+    for i, s in enumerate(slots):
+        out.append(text[last:s.start - offset])
+        out.append(f"⟨{i}⟩")
+        last = s.end - offset
+    out.append(text[last:])
+    return " ".join("".join(out).split())
+
+
+def _sentence(doc: Document, p: Paragraph, span: tuple[int, int], text: str, slotted: str,
+              slots: list[Slot], context: list[Slot], near: str, host: Entity | None,
+              roles: list[Role]) -> list[Found]:
+    year = _year(text) or doc.year
+    slots = list(slots)
+    generic = re.search(r"\b[Tt](?:he|his)\s+country(?=\s+(?:is|was|remains|serves\s+as)\b)", slotted)
+    if host is not None and generic:
+        # "The country is a destination for ...": the country of the report
+        slots.append(Slot(host, span[0], span[0], "the country"))
+        slotted = slotted[:generic.start()] + f"⟨{len(slots) - 1}⟩" + slotted[generic.end():]
+    role_of: dict[int, set[str]] = {}
+    for m in ROLE.finditer(slotted):
+        slot = int(m.group("slot") or m.group("slot2"))
+        words = re.findall(r"source|transit|destination|origin", m.group("roles") or m.group("roles2"))
+        kinds = {"source" if w == "origin" else w for w in words}
+        role_of.setdefault(slot, set()).update(kinds)
+        for kind in sorted(kinds):
+            roles.append(Role(slots[slot].entity.id, kind, tuple(sorted(exploitation_of(text) - {"child"})),
+                              doc.id, p.number, " ".join(text.split())))
+    groups = _groups(slotted)
+    in_subs = {slot for g in groups for _, slot in g.subs}
+    groups = [g for g in groups if not (g.kind == "via" and set(g.slots) <= in_subs)
+              and not (g.kind == "from" and cues()["agent"].search(" ".join(slotted[:g.start].split()[-3:])))]
+    sources = [g for g in groups if g.kind == "from"]
+    dests = [g for g in groups if g.kind == "to"]
+    loose_via = [s for g in groups if g.kind == "via" for s in g.slots]
+    sentence_types = exploitation_of(text)
+    out: list[Found] = []
+
+    def add(src: Entity, transit: list[Entity], dst: Entity, victims: int | None, tail: str,
+            method: str, confidence: float) -> None:
+        if src.id == dst.id and not (src.type == "Country" and method == "internal"):
+            return
+        if any(t.id in (src.id, dst.id) for t in transit):
+            transit = [t for t in transit if t.id not in (src.id, dst.id)]
+        types = exploitation_of(tail) - {"child"} or (sentence_types - {"child"}) \
+            or (exploitation_of(near) - {"child"}) or {"unspecified"}
+        if "child" in sentence_types:
+            types = types | {"child"}
+        out.append(Found(src, tuple(transit), dst, types, victims, span, method, confidence, year))
+
+    # 1. chains of hops: from A to B, from B to C
+    hops = _hops(groups)
+    chained: set[int] = set()
+    if len(hops) > 1:
+        chains = _chains(hops, slots)
+        for chain in chains:
+            if len(chain) > 1:
+                path = [slots[chain[0][0].slots[0]].entity] + [slots[h[1].slots[0]].entity for h in chain]
+                add(path[0], path[1:-1], path[-1], None, chain[-1][1].tail, "route-chain", 0.9)
+                chained |= {id(g) for h in chain for g in h}
+    sources = [g for g in sources if id(g) not in chained]
+    dests = [g for g in dests if id(g) not in chained]
+
+    # the subject of a role statement fills the end the sentence leaves open
+    role_dest = next((slots[i].entity for i, r in role_of.items() if "destination" in r), None)
+    role_source = next((slots[i].entity for i, r in role_of.items() if "source" in r), None)
+    role_transit = next((slots[i].entity for i, r in role_of.items() if "transit" in r), None)
+    nationals = _nationals(slotted, slots)
+    unnamed = host if host is not None and cues()["unnamed"].search(near) else None
+
+    src_list: list[tuple[Entity, Group | None]] = [(slots[i].entity, g) for g in sources for i in g.slots]
+    if not src_list and nationals:
+        src_list = [(slots[i].entity, None) for i in nationals]
+    if not src_list and role_source is not None and dests:
+        src_list = [(role_source, None)]
+    if not src_list and unnamed is not None and dests:
+        src_list = [(unnamed, None)]
+    dst_list: list[tuple[Entity, Group | None]] = [(slots[i].entity, g) for g in dests for i in g.slots]
+    if not dst_list and src_list and role_dest is not None:
+        dst_list = [(role_dest, None)]
+    if not dst_list and src_list and (sources or nationals):
+        found_in = _found_in(slotted, slots, {e.id for e, _ in src_list}, context)
+        if found_in is not None:
+            dst_list = [(found_in, None)]
+        elif host is not None and (all(e.country_code != host.country_code for e, _ in src_list)
+                                   or cues()["moved"].search(text)):
+            dst_list = [(host, None)]
+    transit = [slots[i].entity for i in loose_via]
+    if role_transit is not None and role_transit not in transit and src_list and dst_list:
+        transit = [role_transit] + transit
+    dst_list = [(_in_city(slotted, slots, dst), g) for dst, g in dst_list]
+    n_src = len(src_list)
+    for src, sg in src_list:
+        for dst, dg in dst_list:
+            via = transit + ([slots[i].entity for i in sg.via] if sg else []) \
+                + ([slots[i].entity for i in dg.via] if dg else [])
+            victims = None
+            if dg is not None and dg.count is not None and n_src == 1:
+                victims = dg.count
+            elif sg is not None and sg.count is not None and len(sg.slots) == 1 and \
+                    (len(dst_list) == 1 or (dg is not None and dests and dg is dests[0] and dg.count is None)):
+                victims = sg.count
+            elif sg is None and nationals and len(nationals) == 1:
+                victims = _count_before(slotted, slotted.find(f"⟨{nationals[0]}⟩"))
+            method = "route" if sg is not None and dg is not None else \
+                "role" if role_of else "nationality" if nationals and sg is None else "route-partial"
+            add(src, via, dst, victims, dg.tail if dg else "", method, 0.85 if method == "route" else 0.7)
+            if dg is not None:
+                for count, slot in dg.subs:
+                    add(src, via + [slots[slot].entity], dst, count, dg.tail, "route-count", 0.8)
+    # in-country trafficking with no place named
+    if not out and host is not None and cues()["internal"].search(text) and not slots:
+        add(host, [], host, _count_all(slotted), "", "internal", 0.6)
+    return out
+
+
+def _in_city(slotted: str, slots: list[Slot], country: Entity) -> Entity:
+    """The most specific place: a country destination becomes the one city of that country
+    the sentence names after it with "in" ("to China ... in Urumchi")."""
+    if country.type != "Country":
+        return country
+    at = slotted.find(f"⟨{[s.entity.id for s in slots].index(country.id)}⟩") if any(
+        s.entity.id == country.id for s in slots) else -1
+    cities = {s.entity.id: s.entity for i, s in enumerate(slots)
+              if s.entity.type == "City" and s.entity.country_code == country.country_code
+              and slotted.find(f"⟨{i}⟩") > at >= 0
+              and re.search(r"\bin\s+(?:the\s+)?(?:city\s+of\s+)?$", slotted[:slotted.find(f"⟨{i}⟩")])
+              and not cues()["institution"].search(" ".join(slotted[:slotted.find(f"⟨{i}⟩")].split()[-4:]))}
+    return next(iter(cities.values())) if len(cities) == 1 else country
+
+
+def _year(text: str) -> int | None:
+    years = re.findall(r"\b(19[89]\d|20[0-4]\d)\b", text)
+    return int(years[0]) if years else None
+
+
+def _groups(slotted: str) -> list[Group]:
+    """The from / to / via groups of a slotted sentence, in order."""
+    groups: list[Group] = []
+    for kind, pattern in (("from", FROM), ("to", TO), ("via", VIA)):
+        for m in pattern.finditer(slotted):
+            slots, end = _take_list(slotted, m.end())
+            if slots:
+                groups.append(Group(kind, slots, m.start(), end))
+            elif kind == "to":
+                # "to work in ⟨2⟩": a destination one verb away
+                w = re.match(r"(?:work|live|stay|be\s+sold|be\s+exploited)\s+(?:\w+\s+){0,3}?(?:in|at)\s+", slotted[m.end():])
+                if w:
+                    slots, end = _take_list(slotted, m.end() + w.end())
+                    if slots:
+                        groups.append(Group(kind, slots[:1], m.start(), end))
+    groups.sort(key=lambda g: g.start)
+    # a via right after a from/to list belongs to it
+    kept: list[Group] = []
+    for g in groups:
+        if g.kind == "via" and kept and kept[-1].kind in ("from", "to") and \
+                re.fullmatch(r"[\s,]*", slotted[kept[-1].end:g.start]):
+            kept[-1].via += g.slots
+            kept[-1].end = g.end
+            continue
+        kept.append(g)
+    for k, g in enumerate(kept):
+        nxt = kept[k + 1].start if k + 1 < len(kept) else len(slotted)
+        prev = kept[k - 1].end if k else 0
+        g.tail = slotted[g.end:nxt]
+        g.count = _count_before(slotted[prev:g.start], len(slotted[prev:g.start]))
+        upto = next((h.start for h in kept[k + 1:] if h.kind != "via"), len(slotted))
+        for m in SUB.finditer(slotted[g.end:upto]):
+            g.subs.append((_number(m.group("n")), int(m.group("slot"))))
+    return kept
+
+
+def _take_list(slotted: str, pos: int) -> tuple[list[int], int]:
+    """The slots of a list starting at pos ("⟨1⟩, ⟨2⟩, and ⟨3⟩"), and where it ends."""
+    slots, end = [], pos
+    pattern = re.compile(FILLER + r"⟨(\d+)⟩", re.I)
+    while True:
+        m = pattern.match(slotted, end)
+        if not m or (slots and re.search(r"\bfrom\b", m.group(0)) and not re.search(r"\bsometimes\b|\bother\b", m.group(0))):
+            break
+        if not slots and re.search(r"[;()]", m.group(0)):
+            break
+        slots.append(int(m.group(1)))
+        end = m.end()
+    return slots, end
+
+
+def _hops(groups: list[Group]) -> list[tuple[Group, Group]]:
+    hops = []
+    for k, g in enumerate(groups):
+        if g.kind == "from" and len(g.slots) == 1 and k + 1 < len(groups) and groups[k + 1].kind == "to" \
+                and len(groups[k + 1].slots) == 1:
+            hops.append((g, groups[k + 1]))
+    return hops
+
+
+def _chains(hops, slots: list[Slot]) -> list[list[tuple[Group, Group]]]:
+    """Hops joined where one ends where the next starts."""
+    chains: list[list[tuple[Group, Group]]] = []
+    for hop in hops:
+        if chains and slots[chains[-1][-1][1].slots[0]].entity.id == slots[hop[0].slots[0]].entity.id:
+            chains[-1].append(hop)
+        else:
+            chains.append([hop])
+    return chains
+
+
+def _nationals(slotted: str, slots: list[Slot]) -> list[int]:
+    """Slots that give the nationality of victims: "citizens of ⟨0⟩", "two ⟨1⟩ victims"."""
+    out = []
+    for i, s in enumerate(slots):
+        if s.entity.type != "Country":
+            continue
+        before = slotted[:slotted.find(f"⟨{i}⟩")]
+        after = slotted[slotted.find(f"⟨{i}⟩") + len(f"⟨{i}⟩"):]
+        if cues()["agent"].search(" ".join(before.split()[-3:])):
+            continue  # "police detained an Uzbekistani": a perpetrator, not a victim
+        if re.search(rf"\b{PEOPLE}\s+of\s+(?:⟨\d+⟩\s+(?:and|or)\s+)?$", before, re.I):
+            out.append(i)
+        elif is_demonym(s.surface) and re.match(rf"\s+(?:[\w-]+\s+){{0,2}}?{PEOPLE}\b", after, re.I):
+            if not re.search(r"\bby\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$", before):
+                out.append(i)
+        elif is_demonym(s.surface) and re.search(r"\b(?:an?|the)\s+$", before) and \
+                re.match(r"\s+(?:from|who|was|were)\b", after):
+            out.append(i)
+    return out
+
+
+def _found_in(slotted: str, slots: list[Slot], sources: set[str], context: list[Slot]) -> Entity | None:
+    """The place victims were found or held: a city or region of the sentence that is not a
+    source (and not "near" something), else the last one of the paragraph before."""
+    for i, s in enumerate(slots):
+        if s.entity.id in sources or s.entity.type == "Country":
+            continue
+        before = slotted[:slotted.find(f"⟨{i}⟩")]
+        if re.search(r"\b(?:near|from)\s+(?:the\s+)?$", before):
+            continue
+        if re.search(r"⟨\d+⟩\s+(?:[\w-]+\s+)?(?:in|of)\s+(?:the\s+)?$", before) and any(
+                f"⟨{j}⟩" in before[-40:] for j, t in enumerate(slots) if t.entity.id in sources):
+            continue  # "the Ushtobe orphanage in the Almaty Oblast": where the source is
+        return s.entity
+    for s in reversed(context):
+        if s.entity.id not in sources and s.entity.type != "Country":
+            return s.entity
+    return None
+
+
+def _count_before(text: str, pos: int) -> int | None:
+    """The number of people in the noun phrase that ends at pos ("34 female and 26 male
+    victims" -> 60; "seven" -> 7; "15 to 20 workers" -> None)."""
+    head = re.sub(r"\b\d{1,2}[- ]years?[- ]old\b", "young", text[:pos])
+    m = re.search(rf"((?:\b{NUMBER}\s+(?:[\w-]+\s+|⟨\d+⟩\s+){{0,2}}?(?:\b{PEOPLE}\b\s+)*(?:and\s+)?)+)"
+                  rf"(?:{PEOPLE}\s*)?(?:who\s+\w+\s+been\s+|were\s+|was\s+|had\s+been\s+|\w+ed\s+){{0,2}}\s*$",
+                  head, re.I)
+    if not m:
+        return None
+    phrase = m.group(1)
+    if re.search(r"\b\d+\s+to\s+\d+\b|year|old\b|percent|%", phrase, re.I):
+        return None
+    numbers = [_number(n) for n in re.findall(rf"\b{NUMBER}\b", phrase, re.I)]
+    if not re.search(PEOPLE, phrase + text[pos - 30:pos], re.I) and len(numbers) != 1:
+        return None
+    return sum(numbers) if numbers else None
+
+
+def _count_all(slotted: str) -> int | None:
+    m = re.search(rf"((?:\b{NUMBER}\s+(?:\w+\s+){{0,2}}?(?:\b{PEOPLE}\b\s*)+(?:and\s+)?)+)", slotted, re.I)
+    if not m:
+        return None
+    return sum(_number(n) for n in re.findall(rf"\b{NUMBER}\b", m.group(1), re.I))
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBERS[word.lower()]
+
+
+# ------------------------------------------------------------------------------ merging
+
+def _merge(doc: Document, p: Paragraph, found: list[Found]) -> list[Flow]:
+    """One flow per (source, transit, destination) in a paragraph: types joined, the stated
+    count kept, the first sentence as evidence; "unspecified" gives way to a stated type, and a
+    flow with no type takes those of the flows to the same destination."""
+    merged: dict[tuple, Found] = {}
+    for f in found:
+        key = (f.source.id, tuple(t.id for t in f.transit), f.destination.id)
+        if key not in merged:
+            merged[key] = replace(f, exploitation=set(f.exploitation))
+            continue
+        m = merged[key]
+        m.exploitation |= f.exploitation
+        if m.victims is None:
+            merged[key] = replace(m, victims=f.victims)
+    for f in merged.values():
+        if len(f.exploitation) > 1:
+            f.exploitation.discard("unspecified")
+    for f in merged.values():
+        if f.exploitation <= {"unspecified", "child"}:
+            same = [g for g in merged.values() if g is not f and g.destination.id == f.destination.id
+                    and g.source.id == f.source.id and not g.exploitation <= {"unspecified", "child"}]
+            if same:
+                f.exploitation.discard("unspecified")
+                f.exploitation |= same[0].exploitation
+    for key, f in list(merged.items()):
+        if f.destination.type == "Country" and any(
+                g.source.id == f.source.id and g.destination.type != "Country"
+                and g.destination.country_code == f.destination.country_code and g.transit == f.transit
+                for g in merged.values()):
+            del merged[key]   # the most specific place stated wins
+    flows = []
+    for (src, transit, dst), f in sorted(merged.items()):
+        a, b = f.sentence
+        flows.append(Flow(
+            id=f"flow-{digest(doc.id, p.index, src, *transit, dst)}", source=src, destination=dst,
+            transit=transit, exploitation=tuple(sorted(f.exploitation)), victims=f.victims,
+            year=f.year, document=doc.id, paragraph=p.number, paragraph_index=p.index,
+            evidence=" ".join(p.text[a - p.start:b - p.start].split()), start=a, end=b, confidence=f.confidence,
+            method=f.method))
+    return flows
