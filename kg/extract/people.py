@@ -96,7 +96,7 @@ def find_people(doc: Document, extraction: Extraction) -> Extraction:
 
 
 SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
-PAIR = re.compile(rf"(?<![\w-]){NAME_WORD}\s+{NAME_WORD}")
+PAIR = re.compile(rf"(?<!\w)(?=({NAME_WORD}\s+{NAME_WORD}))")   # overlapping pairs
 
 
 def _candidate_sentences(doc: Document, taken: list[tuple[int, int]]) -> list[tuple[int, str]]:
@@ -113,8 +113,8 @@ def _candidate_sentences(doc: Document, taken: list[tuple[int, int]]) -> list[tu
                 out.append((start, s.group(0)))   # the baseline: the model reads everything
                 continue
             for m in PAIR.finditer(s.group(0)):
-                a, b = start + m.start(), start + m.end()
-                words = m.group(0).split()
+                a, b = start + m.start(1), start + m.end(1)
+                words = m.group(1).split()
                 if words[0] in leading_words() and len(words) == 2:
                     continue
                 if not any(x <= a and b <= y for x, y in covered):
