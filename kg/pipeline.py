@@ -19,7 +19,11 @@ from pathlib import Path
 from kg import __version__
 from kg.errors import BuildError
 from kg.export import write_tables, write_texts
+from kg.export.graphs import export_graph, write_ctdc, write_gexf, write_graphml
+from kg.export.maps import actors_map, flows_map
+from kg.export.report import write_analysis
 from kg.extract import extract
+from kg.extract.gazetteer import alpha3_codes
 from kg.graph import ontology, to_graph, write_turtle
 from kg.ingest import find_files, read_documents
 from kg.model import Document, Entity, Extraction, Failure, Summary
@@ -111,6 +115,19 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     start = time.perf_counter()
     write_turtle(to_graph(extractions, entities), folder / "graph.ttl")
     seconds["graph"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    flow_net, actor_net = write_analysis(folder, extractions, entities)
+    seconds["analyse"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    positions = flows_map(flow_net, folder / "flows.html")
+    positions.update(actors_map(actor_net, folder / "actors.html"))
+    exported = export_graph(extractions, entities)
+    write_graphml(exported, folder / "graph.graphml")
+    write_gexf(exported, folder / "graph.gexf", positions)
+    write_ctdc(extractions, entities, folder / "flows_ctdc.csv", alpha3_codes())
+    seconds["maps"] = time.perf_counter() - start
 
     summary.documents = len(extractions)
     summary.entities = len(entities)

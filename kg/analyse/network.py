@@ -1,0 +1,199 @@
+"""Flow and actor networks, and the analyses over them."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+import networkx as nx
+
+from kg.model import Entity, Extraction, Flow
+
+PLACES = ("Country", "City", "Region")
+ACTORS = ("GovernmentAgency", "NGO", "InternationalOrganization", "Court", "Media", "Official",
+          "Person")
+
+
+def flow_network(flows: Iterable[Flow], entities: dict[str, Entity]) -> nx.DiGraph:
+    """Places as nodes, stated hops as directed edges (a flow A -> T -> B gives A->T and T->B).
+
+    Each edge aggregates the flows through it: ``flows`` (ids), ``documents``, ``victims``
+    (the sum of stated counts), ``exploitation`` (a Counter) and ``years``. Each node carries
+    its entity's name, type, country and coordinates.
+
+    >>> from kg.model import Entity, Flow
+    >>> e = {i: Entity(i, i.upper(), "Country") for i in ("a", "b", "t")}
+    >>> G = flow_network([Flow(id="f1", source="a", destination="b", transit=("t",),
+    ...                        exploitation=("labor",), victims=3, document="d1")], e)
+    >>> sorted(G.edges()), G["a"]["t"]["victims"]
+    ([('a', 't'), ('t', 'b')], 3)
+    """
+    G = nx.DiGraph()
+    for f in flows:
+        path = [f.source, *f.transit, f.destination]
+        for node in path:
+            if node not in G:
+                G.add_node(node, **_node(entities.get(node)))
+        for a, b in zip(path, path[1:]):
+            if a == b:
+                continue
+            if not G.has_edge(a, b):
+                G.add_edge(a, b, flows=[], documents=set(), victims=0, exploitation=Counter(),
+                           years=set(), evidence=[])
+            edge = G[a][b]
+            edge["flows"].append(f.id)
+            edge["documents"].add(f.document)
+            edge["victims"] += f.victims or 0
+            edge["exploitation"].update(f.exploitation)
+            if f.year is not None:
+                edge["years"].add(f.year)
+            edge["evidence"].append((f.document, f.paragraph, f.evidence))
+    return G
+
+
+def _node(e: Entity | None) -> dict:
+    if e is None:
+        return {"name": "?", "type": "", "country": ""}
+    return {"name": e.name, "type": e.type, "country": e.country, "latitude": e.latitude,
+            "longitude": e.longitude, "aliases": list(e.aliases)}
+
+
+def route_paths(flows: Iterable[Flow], entities: dict[str, Entity], source: str = "",
+                target: str = "", exploitation: str = "", year: int | None = None) -> list[dict]:
+    """Every stated source -> transit -> destination route, with its evidence, filtered by
+    place (a name, alias or country of either end), exploitation type and year.
+    """
+    def matches(eid: str, want: str) -> bool:
+        e = entities.get(eid)
+        return not want or (e is not None and want.casefold() in
+                            {e.name.casefold(), e.country.casefold(), *(a.casefold() for a in e.aliases)})
+    rows = []
+    for f in flows:
+        if not (matches(f.source, source) and matches(f.destination, target)):
+            continue
+        if exploitation and exploitation not in f.exploitation:
+            continue
+        if year is not None and f.year != year:
+            continue
+        rows.append({"route": " → ".join(entities[i].name for i in (f.source, *f.transit, f.destination)),
+                     "exploitation": ";".join(f.exploitation), "victims": f.victims, "year": f.year,
+                     "document": f.document, "paragraph": f.paragraph, "evidence": f.evidence,
+                     "inferred": False})
+    return rows
+
+
+def shortest_chain(G: nx.DiGraph, source: str, target: str) -> list[str] | None:
+    """The shortest chain of stated hops from source to target (entity ids), or None: an
+    inferred route when no single document states one.
+
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> shortest_chain(G, "a", "c")
+    ['a', 'b', 'c']
+    """
+    try:
+        return nx.shortest_path(G, source, target)
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return None
+
+
+def corridors(G: nx.DiGraph, top: int = 20) -> list[dict]:
+    """The busiest hops: by number of documents, then flows, then victims."""
+    rows = [{"from": G.nodes[a]["name"], "to": G.nodes[b]["name"], "flows": len(d["flows"]),
+             "documents": len(d["documents"]), "victims": d["victims"],
+             "exploitation": ";".join(k for k, _ in d["exploitation"].most_common())}
+            for a, b, d in G.edges(data=True)]
+    rows.sort(key=lambda r: (-r["documents"], -r["flows"], -r["victims"], r["from"], r["to"]))
+    return rows[:top]
+
+
+def transit_hubs(G: nx.DiGraph, top: int = 20) -> list[dict]:
+    """Places by betweenness on the flow network (how many routes pass through them).
+
+    >>> G = nx.DiGraph([("a", "h"), ("b", "h"), ("h", "c")])
+    >>> for n in G: G.nodes[n]["name"] = n
+    >>> transit_hubs(G)[0]["place"]
+    'h'
+    """
+    between = nx.betweenness_centrality(G, normalized=True) if len(G) > 2 else {n: 0.0 for n in G}
+    rows = [{"place": G.nodes[n]["name"], "betweenness": round(b, 4), "in": G.in_degree(n),
+             "out": G.out_degree(n)} for n, b in between.items()]
+    rows.sort(key=lambda r: (-r["betweenness"], -(r["in"] + r["out"]), r["place"]))
+    return rows[:top]
+
+
+def place_roles(extractions: Iterable[Extraction], entities: dict[str, Entity]) -> list[dict]:
+    """Per place its weight as source, transit and destination: flows through it, and roles
+    the text states ("X is a destination country")."""
+    weight: dict[str, Counter] = {}
+    for x in extractions:
+        for f in x.flows:
+            weight.setdefault(f.source, Counter())["source"] += 1
+            weight.setdefault(f.destination, Counter())["destination"] += 1
+            for t in f.transit:
+                weight.setdefault(t, Counter())["transit"] += 1
+        for r in x.roles:
+            weight.setdefault(r.place, Counter())[f"stated_{r.role}"] += 1
+    rows = [{"place": entities[p].name, "country": entities[p].country, **{k: c.get(k, 0) for k in (
+        "source", "transit", "destination", "stated_source", "stated_transit", "stated_destination")}}
+        for p, c in weight.items() if p in entities]
+    rows.sort(key=lambda r: (-(r["source"] + r["transit"] + r["destination"]), r["place"]))
+    return rows
+
+
+def actor_network(extractions: Iterable[Extraction], entities: dict[str, Entity]) -> nx.Graph:
+    """Actors (and places) as nodes; stated relations as edges with their predicates, and
+    appearing in the same paragraph as separate, weighted ``cooccurs`` edges."""
+    G = nx.Graph()
+    for x in extractions:
+        for r in x.relations:
+            for node in (r.subject, r.object):
+                if node not in G:
+                    G.add_node(node, **_node(entities.get(node)))
+            data = G.get_edge_data(r.subject, r.object) or {"relations": [], "cooccurs": 0}
+            data["relations"].append((r.predicate, r.document, r.paragraph, r.evidence))
+            G.add_edge(r.subject, r.object, **data)
+        by_paragraph: dict[int, set[str]] = {}
+        for m in x.mentions:
+            e = entities.get(m.entity_id)
+            if e is not None and e.type in ACTORS:
+                by_paragraph.setdefault(m.paragraph_index, set()).add(m.entity_id)
+        for members in by_paragraph.values():
+            ordered = sorted(members)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1:]:
+                    for node in (a, b):
+                        if node not in G:
+                            G.add_node(node, **_node(entities.get(node)))
+                    data = G.get_edge_data(a, b) or {"relations": [], "cooccurs": 0}
+                    data["cooccurs"] += 1
+                    G.add_edge(a, b, **data)
+    return G
+
+
+def central_actors(G: nx.Graph, top: int = 20) -> list[dict]:
+    """Actors by degree centrality on stated relations plus weighted co-occurrence."""
+    if not len(G):
+        return []
+    degree = nx.degree_centrality(G)
+    rows = [{"actor": G.nodes[n]["name"], "type": G.nodes[n]["type"], "degree": round(d, 4),
+             "relations": sum(len(G[n][m]["relations"]) for m in G[n])} for n, d in degree.items()]
+    rows.sort(key=lambda r: (-r["relations"], -r["degree"], r["actor"]))
+    return rows[:top]
+
+
+def communities(G: nx.Graph, seed: int = 42) -> dict[str, int]:
+    """Louvain communities (networkx), weighted by relations and co-occurrence: node -> number.
+    Stable for the same graph (fixed seed, nodes in sorted order)."""
+    if not len(G):
+        return {}
+    H = nx.Graph()
+    H.add_nodes_from(sorted(G))
+    for a, b, d in sorted(G.edges(data=True), key=lambda e: (min(e[0], e[1]), max(e[0], e[1]))):
+        H.add_edge(a, b, weight=3 * len(d["relations"]) + d["cooccurs"])
+    groups = nx.community.louvain_communities(H, weight="weight", seed=seed)
+    groups = sorted((sorted(g) for g in groups), key=lambda g: (-len(g), g[0]))
+    return {node: i for i, group in enumerate(groups) for node in group}
+
+
+def iter_flows(extractions: Iterable[Extraction]) -> Iterator[Flow]:
+    for x in extractions:
+        yield from x.flows

@@ -1,0 +1,79 @@
+"""The analysis tables (CSV) and a short readable report (Markdown) of a build."""
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+from kg.analyse.network import (actor_network, central_actors, communities, corridors, flow_network,
+                                place_roles, route_paths, transit_hubs)
+from kg.export.graphs import clean
+from kg.model import Entity, Extraction
+
+
+def write_analysis(folder: Path, extractions: list[Extraction], entities: list[Entity]):
+    """Write analysis/*.csv and report.md; return the flow and actor networks for the maps."""
+    by_id = {e.id: e for e in entities}
+    flows = [f for x in extractions for f in x.flows]
+    G = flow_network(flows, by_id)
+    A = actor_network(extractions, by_id)
+    tables = {
+        "routes": route_paths(flows, by_id),
+        "corridors": corridors(G, top=10_000),
+        "transit_hubs": transit_hubs(G, top=10_000),
+        "place_roles": place_roles(extractions, by_id),
+        "central_actors": central_actors(A, top=10_000),
+        "communities": [{"actor": A.nodes[n]["name"], "type": A.nodes[n]["type"], "community": c}
+                        for n, c in sorted(communities(A).items(), key=lambda kv: (kv[1], kv[0]))],
+    }
+    (folder / "analysis").mkdir(exist_ok=True)
+    for name, rows in tables.items():
+        _csv(folder / "analysis" / f"{name}.csv", rows)
+    (folder / "report.md").write_text(_report(extractions, tables), encoding="utf-8")
+    return G, A
+
+
+def _csv(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        if not rows:
+            f.write("")
+            return
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: clean(str(v)) if isinstance(v, str) else v for k, v in row.items()})
+
+
+def _md(text: object) -> str:
+    """Document text in a Markdown table cell: no pipes, no markup, no HTML."""
+    value = clean(str(text if text is not None else ""))
+    for a, b in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"), ("*", "\\*"),
+                 ("_", "\\_"), ("[", "\\["), ("]", "\\]"), ("`", "\\`")):
+        value = value.replace(a, b)
+    return value
+
+
+def _report(extractions: list[Extraction], tables: dict[str, list[dict]]) -> str:
+    lines = ["# kg report", "",
+             f"{len(extractions)} documents, {sum(len(x.flows) for x in extractions)} flows, "
+             f"{sum(len(x.relations) for x in extractions)} relations.", "",
+             "## Top routes (with evidence)", "", "| route | exploitation | victims | document ¶ | evidence |",
+             "|---|---|---|---|---|"]
+    routes = sorted(tables["routes"], key=lambda r: (-(r["victims"] or 0), r["route"]))[:25]
+    for r in routes:
+        lines.append(f"| {_md(r['route'])} | {_md(r['exploitation'])} | {_md(r['victims'] or '')} | "
+                     f"{_md(r['document'])} ¶{_md(r['paragraph'])} | {_md(r['evidence'][:300])} |")
+    lines += ["", "## Busiest corridors", "", "| from | to | flows | documents | victims |", "|---|---|---|---|---|"]
+    for r in tables["corridors"][:15]:
+        lines.append(f"| {_md(r['from'])} | {_md(r['to'])} | {r['flows']} | {r['documents']} | {r['victims']} |")
+    lines += ["", "## Transit hubs", "", "| place | betweenness | in | out |", "|---|---|---|---|"]
+    for r in tables["transit_hubs"][:15]:
+        lines.append(f"| {_md(r['place'])} | {r['betweenness']} | {r['in']} | {r['out']} |")
+    lines += ["", "## Most central actors", "", "| actor | type | stated relations | degree |", "|---|---|---|---|"]
+    for r in tables["central_actors"][:20]:
+        lines.append(f"| {_md(r['actor'])} | {r['type']} | {r['relations']} | {r['degree']} |")
+    lines += ["", "## Per document", "", "| document | entities | flows | relations |", "|---|---|---|---|"]
+    for x in sorted(extractions, key=lambda x: x.document.id):
+        kinds = Counter(e.type for e in x.entities)
+        lines.append(f"| {_md(x.document.id)} | {sum(kinds.values())} | {len(x.flows)} | {len(x.relations)} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,73 @@
+"""Analysis functions on small graphs with known answers, and on the seeds."""
+from __future__ import annotations
+
+import networkx as nx
+
+from kg.analyse import corridors, flow_network, route_paths, transit_hubs
+from kg.analyse.network import communities, shortest_chain
+from kg.model import Entity, Flow
+
+
+def entities(*names: str) -> dict[str, Entity]:
+    return {n: Entity(n, n.title(), "Country", country=n.title()) for n in names}
+
+
+def flow(i: int, src: str, dst: str, transit=(), victims=None, doc="d1", kinds=("labor",)) -> Flow:
+    return Flow(id=f"f{i}", source=src, destination=dst, transit=tuple(transit), victims=victims,
+                exploitation=kinds, document=doc, evidence=f"sentence {i}", year=2007)
+
+
+def test_flow_network_has_one_edge_per_hop_with_aggregates():
+    e = entities("uz", "kz", "ru")
+    G = flow_network([flow(1, "uz", "ru", ["kz"], 3), flow(2, "uz", "kz", [], 2, doc="d2")], e)
+    assert sorted(G.edges()) == [("kz", "ru"), ("uz", "kz")]
+    assert G["uz"]["kz"]["victims"] == 5
+    assert G["uz"]["kz"]["documents"] == {"d1", "d2"}
+
+
+def test_transit_hub_is_the_place_routes_pass_through():
+    e = entities("a", "b", "c", "h")
+    G = flow_network([flow(1, "a", "c", ["h"]), flow(2, "b", "c", ["h"])], e)
+    assert transit_hubs(G)[0]["place"] == "H"
+
+
+def test_corridors_rank_by_documents():
+    e = entities("a", "b", "c")
+    G = flow_network([flow(1, "a", "b", doc="d1"), flow(2, "a", "b", doc="d2"), flow(3, "b", "c")], e)
+    assert [(r["from"], r["to"]) for r in corridors(G)] == [("A", "B"), ("B", "C")]
+
+
+def test_shortest_chain_of_stated_hops_is_inferred_across_documents():
+    e = entities("a", "b", "c")
+    G = flow_network([flow(1, "a", "b", doc="d1"), flow(2, "b", "c", doc="d2")], e)
+    assert shortest_chain(G, "a", "c") == ["a", "b", "c"]
+    assert shortest_chain(G, "c", "a") is None
+
+
+def test_route_filters():
+    e = entities("uz", "kz", "ru")
+    flows = [flow(1, "uz", "ru", ["kz"]), flow(2, "kz", "ru", kinds=("sexual",))]
+    assert [r["route"] for r in route_paths(flows, e, source="Uz")] == ["Uz → Kz → Ru"]
+    assert [r["route"] for r in route_paths(flows, e, exploitation="sexual")] == ["Kz → Ru"]
+
+
+def test_communities_are_stable_and_split_two_cliques():
+    G = nx.Graph()
+    for group in (("a", "b", "c"), ("x", "y", "z")):
+        for i, u in enumerate(group):
+            for v in group[i + 1:]:
+                G.add_edge(u, v, relations=[("cooperatesWith", "d", 1, "")], cooccurs=0)
+    G.add_edge("c", "x", relations=[], cooccurs=1)
+    first = communities(G)
+    assert first == communities(G)
+    assert first["a"] == first["b"] == first["c"] != first["x"] == first["y"] == first["z"]
+
+
+def test_seed_routes_in_the_analysis(seeds_build):
+    import csv
+    _, out = seeds_build
+    routes = {r["route"] for r in csv.DictReader((out / "analysis" / "routes.csv").open(encoding="utf-8"))}
+    assert "Uzbekistan → Kazakhstan → Russia" in routes
+    assert "Kazakhstan → Kyrgyzstan → United Arab Emirates" in routes
+    hubs = list(csv.DictReader((out / "analysis" / "transit_hubs.csv").open(encoding="utf-8")))
+    assert hubs[0]["place"] == "Kazakhstan"

@@ -1,0 +1,94 @@
+"""Maps open offline in a real browser, draw the seeds' routes, and run no document text;
+GraphML and GEXF read back in other clients; flows_ctdc.csv has ISO alpha-3 codes."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import networkx as nx
+import pytest
+
+from kg.pipeline import build
+
+from browser import console_errors, open_page
+from helpers import FIXTURES
+
+HOSTILE = ('1. <img src=x onerror="document.body.dataset.pwned=1"> Ten women were trafficked from '
+           'Osh to Bishkek for prostitution by the </script><script>document.body.dataset.pwned=2'
+           '</script> Union of Crisis Centers, said Captain Asel Omurova. The NGO '
+           '"<img src=y onerror=document.body.dataset.pwned=3>" helped them.\n')
+
+
+def drawn(dom: str) -> int:
+    m = re.search(r'data-drawn="(\d+)"', dom)
+    return int(m.group(1)) if m else 0
+
+
+@pytest.mark.parametrize("name", ["flows.html", "actors.html"])
+def test_seed_maps_draw_offline_without_errors(seeds_build, name, tmp_path):
+    _, out = seeds_build
+    dom, log = open_page(out / name, screenshot=tmp_path / f"{name}.png")
+    assert drawn(dom) > 10, f"{name} did not draw"
+    assert console_errors(log) == []
+    assert (tmp_path / f"{name}.png").stat().st_size > 30_000   # something was painted
+
+
+@pytest.mark.parametrize("name", ["flows.html", "actors.html"])
+def test_maps_load_nothing_from_the_network(seeds_build, name):
+    _, out = seeds_build
+    page = (out / name).read_text(encoding="utf-8")
+    assert not re.search(r"""<(?:script|link|img|iframe)[^>]+(?:src|href)\s*=\s*["']?(?:https?:)?//""", page, re.I)
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+
+
+def test_flows_map_shows_the_seed_routes(seeds_build):
+    _, out = seeds_build
+    page = (out / "flows.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r"const DATA = (\{.*?\});\n", page, re.S).group(1))
+    names = {n["id"]: n["label"] for n in data["nodes"]}
+    hops = {(names[e["from"]], names[e["to"]]) for e in data["edges"]}
+    assert {("Uzbekistan", "Kazakhstan"), ("Kazakhstan", "Russia"), ("Kazakhstan", "Kyrgyzstan"),
+            ("Kyrgyzstan", "United Arab Emirates")} <= hops
+
+
+def test_hostile_text_runs_nothing(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    out = tmp_path / "out"
+    build([src], out=out)
+    for name in ("flows.html", "actors.html"):
+        dom, log = open_page(out / name)
+        assert "data-pwned" not in dom
+        assert drawn(dom) > 0, f"{name} did not draw"
+        page = (out / name).read_text(encoding="utf-8")
+        assert "<img src=x" not in page and "</script><script>document" not in page
+
+
+def test_graphml_reads_back_in_networkx_and_igraph(seeds_build):
+    igraph = pytest.importorskip("igraph", reason="pip install -e .[test] installs python-igraph")
+    _, out = seeds_build
+    G = nx.read_graphml(out / "graph.graphml")
+    g = igraph.Graph.Read_GraphML(str(out / "graph.graphml"))
+    assert (g.vcount(), g.ecount()) == (G.number_of_nodes(), G.number_of_edges())
+    assert G.number_of_edges() > 50
+    kinds = {d["kind"] for _, _, d in G.edges(data=True)}
+    assert {"flow", "partOf", "holdsPostIn", "fundedBy", "cooperatesWith"} <= kinds
+    assert set(g.vs.attributes()) >= {"label", "type", "country"}
+
+
+def test_gexf_reads_back_with_positions_and_colours(seeds_build):
+    _, out = seeds_build
+    G = nx.read_gexf(out / "graph.gexf")
+    assert G.number_of_nodes() > 50
+    viz = next(iter(G.nodes(data=True)))[1]["viz"]
+    assert {"color", "size", "position"} <= set(viz)
+
+
+def test_ctdc_flows_have_alpha3_codes(seeds_build):
+    _, out = seeds_build
+    rows = list(csv.DictReader((out / "flows_ctdc.csv").open(encoding="utf-8")))
+    pairs = {(r["citizenship"], r["CountryOfExploitation"]) for r in rows}
+    assert ("UZB", "KAZ") in pairs and ("KAZ", "ARE") in pairs
+    assert all(r["isSexualExploit"] in ("0", "1") for r in rows)
