@@ -95,18 +95,22 @@ def flows(out: str, place: str, exploitation: str, evidence: bool) -> None:
     except KGError as exc:
         click.echo(f"kg: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    header = ["source", "transit", "destination", "exploitation", "victims", "year", "document",
+              "paragraph", *(["evidence"] if evidence else [])]
+    lines = [[r["source"], r["transit"].replace(";", " → "), r["destination"],
+              r["exploitation"].replace(";", ", "), r["victims"], r["year"], r["document"],
+              r["paragraph"], *([r["evidence"]] if evidence else [])] for r in rows]
+    if not sys.stdout.isatty():
+        # piped: one tab-separated line per flow, for grep, awk and spreadsheets
+        for line in [header, *lines]:
+            click.echo("\t".join(cell.replace("\t", " ") for cell in line))
+        return
     table = Table(title=f"{len(rows)} flows in {out}", show_lines=evidence)
-    for column in ("source", "transit", "destination", "exploitation", "victims", "year",
-                   "document", "¶"):
+    for column in header:
         table.add_column(column, overflow="fold")
-    if evidence:
-        table.add_column("evidence", overflow="fold", ratio=3)
-    for r in rows:
-        cells = [r["source"], r["transit"].replace(";", " → "), r["destination"],
-                 r["exploitation"].replace(";", ", "), r["victims"], r["year"], r["document"],
-                 r["paragraph"]]
+    for line in lines:
         # Text, not str: document text is shown as written, never read as rich markup
-        table.add_row(*(Text(c) for c in [*cells, *([r["evidence"]] if evidence else [])]))
+        table.add_row(*(Text(cell) for cell in line))
     Console(highlight=False).print(table)
 
 
@@ -154,6 +158,76 @@ def actors(name: str, out: str) -> None:
                 route = " → ".join([f["source"], *[t for t in f["transit"].split(";") if t], f["destination"]])
                 console.print(Text(f"    {route} ({f['exploitation'].replace(';', ', ')})"
                                    f"  [{f['document']} ¶{f['paragraph']}]"))
+
+
+@main.command()
+@click.option("--from", "source", required=True, metavar="PLACE", help="Where victims come from.")
+@click.option("--to", "target", required=True, metavar="PLACE", help="Where they are taken.")
+@click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
+              help="The output folder of a build.")
+def routes(source: str, target: str, out: str) -> None:
+    """How do victims get from one place to another? The routes the documents state, with
+    their evidence; if none states one, the shortest chain of stated hops, marked inferred.
+
+    \b
+    Examples:
+      kg routes --from Uzbekistan --to Russia
+      kg routes --from Temirtau --to China --out exports/run1
+    """
+    from rich.console import Console
+    from rich.text import Text
+
+    from kg.export.profile import how_routes
+    try:
+        stated, chain = how_routes(out, source, target)
+    except KGError as exc:
+        click.echo(f"kg: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    console = Console(highlight=False, soft_wrap=True)
+    for f in stated:
+        route = " → ".join([f["source"], *[t for t in f["transit"].split(";") if t], f["destination"]])
+        console.print(Text(f"{route}  ({f['exploitation'].replace(';', ', ')})  "
+                           f"[{f['document']} ¶{f['paragraph']}]", style="bold"))
+        console.print(Text(f"    “{f['evidence']}”"))
+    if chain:
+        console.print(Text("inferred (no document states this route; each hop is stated somewhere): "
+                           + " → ".join(chain)))
+    if not stated and not chain:
+        click.echo(f"kg: no stated or inferred route from {source} to {target} in {out}", err=True)
+        sys.exit(EXIT_FAILED_INPUTS)
+
+
+@main.command("map")
+@click.option("--focus", "-f", required=True, metavar="NAME", help="The actor or place at the centre.")
+@click.option("--depth", "-d", default=2, show_default=True, type=click.IntRange(1, 5),
+              help="How many steps out from it.")
+@click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
+              help="The output folder of a build (its graph.graphml is read).")
+@click.option("--to", "target", default="", metavar="FILE",
+              help="The HTML file to write (default: DIR/focus-NAME.html).")
+def map_(focus: str, depth: int, out: str, target: str) -> None:
+    """Write an offline map of the neighbourhood of one actor or place.
+
+    \b
+    Examples:
+      kg map --focus IOM --depth 2
+      kg map --focus Uzbekistan --depth 1 --to uzbekistan.html
+    """
+    from pathlib import Path
+
+    from kg.export.maps import focus_map
+    from kg.ids import slug
+    graphml = Path(out) / "graph.graphml"
+    if not graphml.is_file():
+        click.echo(f"kg: error: {graphml}: no graph here; run kg build first (or pass --out DIR)", err=True)
+        sys.exit(EXIT_ERROR)
+    path = Path(target) if target else Path(out) / f"focus-{slug(focus)}.html"
+    try:
+        nodes = focus_map(graphml, focus, depth, path)
+    except KeyError:
+        click.echo(f"kg: no actor or place named {focus!r} in {graphml}", err=True)
+        sys.exit(EXIT_FAILED_INPUTS)
+    click.echo(f"wrote {path}: {nodes} nodes within {depth} step(s) of {focus}")
 
 
 def _with_progress(run_build, paths: list[str], out: str):

@@ -38,3 +38,50 @@ def test_build_error_exits_2_with_one_line(tmp_path):
 def test_version():
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0 and "kg" in result.output
+
+
+def _out(seeds_build) -> str:
+    return str(seeds_build[1])
+
+
+def test_flows_prints_the_routes_of_a_place(seeds_build):
+    result = CliRunner().invoke(main, ["flows", "--out", _out(seeds_build), "--place", "Thailand"])
+    assert result.exit_code == 0, result.output
+    assert "Thailand" in result.output and "07ASTANA614" in result.output
+
+
+def test_actors_prints_relations_with_their_paragraph(seeds_build):
+    result = CliRunner().invoke(main, ["actors", "IOM", "--out", _out(seeds_build)])
+    assert result.exit_code == 0, result.output
+    assert "donors:" in result.output and "United States Agency for International Development" in result.output
+    assert "¶21" in result.output
+
+
+def test_actors_unknown_name_exits_1(seeds_build):
+    result = CliRunner().invoke(main, ["actors", "Nobody At All", "--out", _out(seeds_build)])
+    assert result.exit_code == 1
+
+
+def test_routes_stated_and_inferred(seeds_build):
+    stated = CliRunner().invoke(main, ["routes", "--from", "Uzbekistan", "--to", "Russia",
+                                       "--out", _out(seeds_build)])
+    assert stated.exit_code == 0 and "Uzbekistan → Kazakhstan → Russia" in stated.output
+    inferred = CliRunner().invoke(main, ["routes", "--from", "Karakalpakstan", "--to", "Russia",
+                                         "--out", _out(seeds_build)])
+    assert inferred.exit_code == 0 and "inferred" in inferred.output
+
+
+def test_map_focus_writes_a_neighbourhood(seeds_build, tmp_path):
+    target = tmp_path / "iom.html"
+    result = CliRunner().invoke(main, ["map", "--focus", "IOM", "--depth", "1", "--out",
+                                       _out(seeds_build), "--to", str(target)])
+    assert result.exit_code == 0, result.output
+    page = target.read_text(encoding="utf-8")
+    assert "United States Agency for International Development" in page
+
+
+def test_commands_on_a_folder_with_no_build_exit_2(tmp_path):
+    for args in (["flows"], ["actors", "IOM"], ["routes", "--from", "a", "--to", "b"],
+                 ["map", "--focus", "IOM"]):
+        result = CliRunner().invoke(main, [*args, "--out", str(tmp_path)])
+        assert result.exit_code == 2, (args, result.output)

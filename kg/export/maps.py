@@ -152,6 +152,44 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
     return pos
 
 
+def focus_map(graphml: Path, name: str, depth: int, path: Path) -> int:
+    """Write the neighbourhood of one actor or place (``depth`` steps, either direction) of a
+    build's graph.graphml as a map; return the number of nodes. Raises KeyError when no node
+    has that name or alias."""
+    from pyvis.network import Network
+
+    from kg.ids import normalise
+    G = nx.read_graphml(graphml)
+    want = normalise(name)
+    centres = [n for n, d in G.nodes(data=True)
+               if want in {normalise(x) for x in [d.get("label", ""), *d.get("aliases", "").split(";")] if x}]
+    if not centres:
+        raise KeyError(name)
+    U = G.to_undirected(as_view=True)
+    keep: set[str] = set()
+    for c in centres:
+        keep |= set(nx.ego_graph(U, c, radius=depth))
+    H = G.subgraph(keep)
+    pos = community_positions(nx.Graph(H))
+    net = Network(directed=True)
+    for n, d in sorted(H.nodes(data=True)):
+        x, y = pos[n]
+        net.add_node(n, label=d.get("label", n), x=x, y=y, size=24 if n in centres else 10,
+                     color=_hex(COLOURS.get(d.get("type", ""), (120, 120, 120))), kgType=d.get("type", ""),
+                     kgCountry=d.get("country", ""), kgAliases=[a for a in d.get("aliases", "").split("; ") if a])
+    for a, b, d in sorted(H.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("kind", ""))):
+        kind = d.get("kind", "")
+        colour = PREDICATE_COLOURS.get(kind, EXPLOITATION_COLOURS.get(
+            (d.get("exploitation") or "unspecified").split("; ")[0], "#888888"))
+        evidence = [{"document": "", "paragraph": "", "text": d.get("evidence", "")}]
+        net.add_edge(a, b, color=colour, width=2, kgEvidence=evidence, kgPredicates=[kind],
+                     kgExploitation=[x for x in (d.get("exploitation") or "").split("; ") if x] or None,
+                     kgVictims=d.get("victims", 0), kgDocuments=[], kgFlows=d.get("flows", 0))
+    legend = [(k, v) for k, v in PREDICATE_COLOURS.items()] + [("flow: " + k, v) for k, v in EXPLOITATION_COLOURS.items()]
+    _write(path, f"kg: around {name}", net, legend, "flows")
+    return H.number_of_nodes()
+
+
 def _json(value) -> str:
     """JSON that cannot close the script element it sits in."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

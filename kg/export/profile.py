@@ -57,3 +57,30 @@ def find_actor(folder: str | Path, name: str) -> list[Profile]:
                          (f["source"], f["destination"], *f["transit"].split(";"))]
         profiles.append(profile)
     return profiles
+
+
+def how_routes(folder: str | Path, source: str, target: str) -> tuple[list[dict[str, str]], list[str]]:
+    """How victims get from one place to another in a build: the stated routes (with their
+    evidence) whose ends are these places or lie in these countries, and, when no document
+    states one, the shortest chain of stated hops (an inference, place names in order).
+    """
+    import networkx as nx
+    folder = Path(folder)
+    src, dst = normalise(source), normalise(target)
+    flows = _read(folder, "flows.csv")
+
+    def at(name: str, country: str, want: str) -> bool:
+        return want in (normalise(name), normalise(country))
+
+    stated = [f for f in flows if at(f["source"], f["source_country"], src)
+              and at(f["destination"], f["destination_country"], dst)]
+    if stated:
+        return stated, []
+    G = nx.DiGraph()
+    for f in flows:
+        path = [f["source"], *[t for t in f["transit"].split(";") if t], f["destination"]]
+        G.add_edges_from(zip(path, path[1:]))
+    starts = [n for n in G if normalise(n) == src]
+    ends = [n for n in G if normalise(n) == dst]
+    chains = [nx.shortest_path(G, a, b) for a in starts for b in ends if nx.has_path(G, a, b)]
+    return [], min(chains, key=len) if chains else []

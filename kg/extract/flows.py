@@ -241,8 +241,12 @@ def _sentence(doc: Document, p: Paragraph, span: tuple[int, int], text: str, slo
             return
         if any(t.id in (src.id, dst.id) for t in transit):
             transit = [t for t in transit if t.id not in (src.id, dst.id)]
-        types = exploitation_of(tail) - {"child"} or (sentence_types - {"child"}) \
-            or (exploitation_of(near) - {"child"}) or {"unspecified"}
+        # a statistic ("three females to Thailand") keeps to its own words; a narrative may
+        # state the purpose in the next sentence ("... forced to prostitute themselves")
+        context = set() if re.search(rf"\b{NUMBER}\s+(?:\w+\s+)?(?:to|from)\b|\b\d+\b", text) \
+            else exploitation_of(near) - {"child"}
+        types = exploitation_of(tail) - {"child"} or (sentence_types - {"child"}) or context \
+            or {"unspecified"}
         if "child" in sentence_types:
             types = types | {"child"}
         out.append(Found(src, tuple(transit), dst, types, victims, span, method, confidence, year))
