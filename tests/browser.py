@@ -22,11 +22,11 @@ def chromium() -> str:
     return path
 
 
-def open_page(page: Path, screenshot: Path | None = None) -> tuple[str, str]:
+def open_page(page: Path, screenshot: Path | None = None, fragment: str = "") -> tuple[str, str]:
     """The DOM after the page's scripts ran, and Chromium's log (console messages)."""
     with tempfile.TemporaryDirectory() as profile:
         args = [chromium(), *FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0"]
-        run = subprocess.run([*args, "--dump-dom", page.resolve().as_uri()], capture_output=True,
+        run = subprocess.run([*args, "--dump-dom", page.resolve().as_uri() + fragment], capture_output=True,
                              text=True, timeout=120)
         if screenshot is not None:
             with tempfile.TemporaryDirectory() as profile2:

@@ -64,6 +64,11 @@ def test_hostile_text_runs_nothing(tmp_path):
         assert drawn(dom) > 0, f"{name} did not draw"
         page = (out / name).read_text(encoding="utf-8")
         assert "<img src=x" not in page and "</script><script>document" not in page
+    # the evidence of the flow, shown in the page: as text, with its markup visible
+    dom, _ = open_page(out / "flows.html", fragment="#edge=0")
+    details = re.search(r'<div id="details">(.*?)</div>', dom, re.S).group(1)
+    assert "&lt;img src=x onerror=" in details
+    assert "pwned" not in re.search(r"<body[^>]*>", dom).group(0)
 
 
 def test_graphml_reads_back_in_networkx_and_igraph(seeds_build):

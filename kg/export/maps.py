@@ -79,16 +79,22 @@ def community_positions(G: nx.Graph) -> dict[str, tuple[float, float]]:
     groups: dict[int, list[str]] = {}
     for n, c in communities(G).items():
         groups.setdefault(c, []).append(n)
-    out = {}
-    ring = max(1, len(groups))
-    for c, members in sorted(groups.items()):
-        angle = 2 * math.pi * c / ring
-        cx, cy = 3000 * math.cos(angle), 3000 * math.sin(angle)
-        radius = 40 + 12 * math.sqrt(len(members))
-        for k, n in enumerate(sorted(members, key=lambda n: -G.degree(n))):
-            a = 2 * math.pi * k / max(1, len(members))
-            r = radius * math.sqrt((k + 1) / len(members))
-            out[n] = (round(cx + r * math.cos(a), 1), round(cy + r * math.sin(a), 1))
+    # communities as discs packed in rows (largest first), members on a sunflower spiral
+    sizes = {c: 30 + 18 * math.sqrt(len(m)) for c, m in groups.items()}
+    width = 2.2 * math.sqrt(sum((2 * r) ** 2 for r in sizes.values()))
+    out: dict[str, tuple[float, float]] = {}
+    x = y = row = 0.0
+    for c, members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        r = sizes[c]
+        if x + 2 * r > width and x > 0:
+            x, y, row = 0.0, y + row + 40, 0.0
+        cx, cy = x + r, y + r
+        for k, n in enumerate(sorted(members, key=lambda n: (-G.degree(n), n))):
+            a = k * 2.39996   # the golden angle
+            d = r * math.sqrt((k + 0.5) / len(members))
+            out[n] = (round(cx + d * math.cos(a), 1), round(cy + d * math.sin(a), 1))
+        x += 2 * r + 40
+        row = max(row, 2 * r)
     return out
 
 
@@ -101,14 +107,14 @@ def flows_map(G: nx.DiGraph, path: Path, title: str = "kg: trafficking flows") -
     for n, d in sorted(G.nodes(data=True)):
         x, y = pos[n]
         degree = G.in_degree(n) + G.out_degree(n)
-        net.add_node(n, label=d["name"], x=x, y=y, size=8 + 3 * min(degree, 12),
+        _add_node(net, n, label=d["name"], x=x, y=y, size=8 + 3 * min(degree, 12),
                      color=_hex(COLOURS.get(d["type"], (120, 120, 120))), kgType=d["type"],
                      kgCountry=d.get("country", ""), kgAliases=d.get("aliases", []))
     for a, b, d in sorted(G.edges(data=True), key=lambda e: (e[0], e[1])):
         main = next((k for k, _ in d["exploitation"].most_common() if k != "child"), "unspecified")
         width = 1 + math.log2(1 + d["victims"]) + len(d["documents"])
         evidence = [{"document": doc, "paragraph": p, "text": text} for doc, p, text in d["evidence"][:8]]
-        net.add_edge(a, b, width=round(min(width, 14), 2), color=EXPLOITATION_COLOURS[main],
+        _add_edge(net, a, b, width=round(min(width, 14), 2), color=EXPLOITATION_COLOURS[main],
                      kgExploitation=sorted(d["exploitation"]), kgVictims=d["victims"],
                      kgDocuments=sorted(d["documents"]), kgEvidence=evidence, kgFlows=len(d["flows"]))
     legend = [(k.replace("_", " "), v) for k, v in EXPLOITATION_COLOURS.items()]
@@ -131,7 +137,7 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
     net = Network()
     for n, d in sorted(G.nodes(data=True)):
         x, y = pos[n]
-        net.add_node(n, label=d["name"], x=x, y=y, size=round(6 + 40 * centrality[n], 1),
+        _add_node(net, n, label=d["name"], x=x, y=y, size=round(6 + 40 * centrality[n], 1),
                      color=_hex(COLOURS.get(d["type"], (120, 120, 120))), kgType=d["type"],
                      kgCountry=d.get("country", ""), kgAliases=d.get("aliases", []),
                      kgCommunity=group.get(n, 0))
@@ -140,11 +146,11 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
             predicate = d["relations"][0][0]
             evidence = [{"document": doc, "paragraph": p, "text": f"{pred}: {text}"}
                         for pred, doc, p, text in d["relations"][:8]]
-            net.add_edge(a, b, color=PREDICATE_COLOURS.get(predicate, "#444444"), width=2.5,
+            _add_edge(net, a, b, color=PREDICATE_COLOURS.get(predicate, "#444444"), width=2.5,
                          kgEvidence=evidence, kgPredicates=sorted({r[0] for r in d["relations"]}),
                          kgCooccurs=d["cooccurs"])
         else:
-            net.add_edge(a, b, color="#cccccc", width=min(1 + d["cooccurs"] / 2, 6), dashes=True,
+            _add_edge(net, a, b, color="#cccccc", width=min(1 + d["cooccurs"] / 2, 6), dashes=True,
                          kgEvidence=[], kgPredicates=[], kgCooccurs=d["cooccurs"])
     legend = [(k, v) for k, v in PREDICATE_COLOURS.items()] + [("same paragraph", "#cccccc")] + \
         [(k, _hex(v)) for k, v in COLOURS.items()]
@@ -174,7 +180,7 @@ def focus_map(graphml: Path, name: str, depth: int, path: Path) -> int:
     net = Network(directed=True)
     for n, d in sorted(H.nodes(data=True)):
         x, y = pos[n]
-        net.add_node(n, label=d.get("label", n), x=x, y=y, size=24 if n in centres else 10,
+        _add_node(net, n, label=d.get("label", n), x=x, y=y, size=24 if n in centres else 10,
                      color=_hex(COLOURS.get(d.get("type", ""), (120, 120, 120))), kgType=d.get("type", ""),
                      kgCountry=d.get("country", ""), kgAliases=[a for a in d.get("aliases", "").split("; ") if a])
     for a, b, d in sorted(H.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("kind", ""))):
@@ -182,12 +188,29 @@ def focus_map(graphml: Path, name: str, depth: int, path: Path) -> int:
         colour = PREDICATE_COLOURS.get(kind, EXPLOITATION_COLOURS.get(
             (d.get("exploitation") or "unspecified").split("; ")[0], "#888888"))
         evidence = [{"document": "", "paragraph": "", "text": d.get("evidence", "")}]
-        net.add_edge(a, b, color=colour, width=2, kgEvidence=evidence, kgPredicates=[kind],
+        _add_edge(net, a, b, color=colour, width=2, kgEvidence=evidence, kgPredicates=[kind],
                      kgExploitation=[x for x in (d.get("exploitation") or "").split("; ") if x] or None,
                      kgVictims=d.get("victims", 0), kgDocuments=[], kgFlows=d.get("flows", 0))
     legend = [(k, v) for k, v in PREDICATE_COLOURS.items()] + [("flow: " + k, v) for k, v in EXPLOITATION_COLOURS.items()]
     _write(path, f"kg: around {name}", net, legend, "flows")
     return H.number_of_nodes()
+
+
+def _add_node(net, node_id: str, **options) -> None:
+    """A pyvis node, appended directly: Network.add_node searches a list per node."""
+    from pyvis.node import Node
+    n = Node(node_id, options.pop("shape", "dot"), font_color=net.font_color, **options)
+    net.nodes.append(n.options)
+    net.node_ids.append(node_id)
+    net.node_map[node_id] = n.options
+
+
+def _add_edge(net, source: str, to: str, **options) -> None:
+    """A pyvis edge, appended directly: Network.add_edge scans every node and, undirected,
+    every edge, per edge (quadratic: minutes for a corpus). Ends exist and edges are unique
+    by construction here."""
+    from pyvis.edge import Edge
+    net.edges.append(Edge(source, to, net.directed, **options).options)
 
 
 def _json(value) -> str:
@@ -229,7 +252,7 @@ footer{grid-column:1/3;padding:4px 10px;border-top:1px solid #ddd}
 <select id="country"><option value="">all countries</option></select>
 <span id="count"></span></header>
 <div id="net"></div>
-<div id="details">Click a node or an arrow to see its evidence.</div>
+<div id="details">Point at or click a node or an arrow to see its evidence.</div>
 <footer>%LEGEND%</footer>
 <script>%SCRIPT%</script>
 <script>
@@ -244,6 +267,8 @@ network.once("afterDrawing", () => { network.fit({animation: false}); document.b
 const details = document.getElementById("details");
 function show(lines) { details.textContent = lines.filter(Boolean).join("\\n"); }
 function byId(id) { return DATA.nodes.find(n => n.id === id); }
+network.on("hoverNode", params => network.emit("click", {nodes: [params.node], edges: []}));
+network.on("hoverEdge", params => network.emit("click", {nodes: [], edges: [params.edge]}));
 network.on("click", params => {
   if (params.nodes.length) {
     const n = byId(params.nodes[0]);
@@ -278,5 +303,12 @@ document.getElementById("search").addEventListener("change", ev => {
   if (hit) { network.selectNodes([hit.id]); network.focus(hit.id, {scale: 1.5}); }
 });
 filter();
+// a link can open the map on one node or arrow: flows.html#node=Kazakhstan, #edge=0
+const wanted = decodeURIComponent(location.hash.slice(1));
+if (wanted.startsWith("edge=")) network.emit("click", {nodes: [], edges: ["e" + wanted.slice(5)]});
+if (wanted.startsWith("node=")) {
+  const hit = DATA.nodes.find(n => n.label === wanted.slice(5));
+  if (hit) network.emit("click", {nodes: [hit.id], edges: []});
+}
 </script></body></html>
 """
