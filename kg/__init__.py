@@ -15,4 +15,23 @@ def build(*args, **kwargs):
     return _build(*args, **kwargs)
 
 
-__all__ = ["__version__", "build"]
+__all__ = ["__version__", "build", "load_graph"]
+
+
+def load_graph(out: str = "exports"):
+    """The graph of a finished build as an rdflib Graph (from its graph.ttl).
+
+    For large builds, query the store with ``kg query`` instead: rdflib holds everything in
+    memory (about 30 s and 1.3 GB per million triples, FINDINGS.md).
+    """
+    from pathlib import Path
+
+    from rdflib import Graph
+
+    from kg.errors import InputError
+    path = Path(out) / "graph.ttl"
+    if not path.is_file():
+        raise InputError(str(path), "no graph here; run kg build first")
+    graph = Graph()
+    graph.parse(path, format="nt")
+    return graph

@@ -161,6 +161,67 @@ def actors(name: str, out: str) -> None:
 
 
 @main.command()
+@click.argument("query", required=False)
+@click.option("-e", "--execute", "text", default="", metavar="SPARQL", help="A query given as text.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a parameter of a named query (repeatable).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
+              help="The output folder of a build (its store/ is queried).")
+@click.option("--list", "list_", is_flag=True, help="List the named queries, one line each.")
+def query(query: str | None, text: str, params: tuple[str, ...], fmt: str, out: str, list_: bool) -> None:
+    """Run a SPARQL query on a build: a named query, a FILE.rq, or -e 'SPARQL'.
+
+    \b
+    Examples:
+      kg query --list
+      kg query flows-through --param country=Uzbekistan
+      kg query top-corridors --format csv > corridors.csv
+      kg query -e 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    """
+    import csv as csv_module
+    import json
+    from pathlib import Path
+
+    from kg import sparql
+    if list_:
+        for q in sparql.named_queries().values():
+            args = " ".join(f"--param {k}=..." for k in q.params)
+            click.echo(f"{q.name:15} {q.description}" + (f"  [{args}]" if args else ""))
+        return
+    bound = {}
+    for item in params:
+        if "=" not in item:
+            click.echo(f"kg: error: --param {item!r}: write NAME=VALUE", err=True)
+            sys.exit(EXIT_ERROR)
+        key, value = item.split("=", 1)
+        bound[key.strip()] = value
+    try:
+        chosen = sparql.resolve(text or query or "")
+        variables, rows = sparql.run(Path(out) / "store", chosen, bound)
+    except KGError as exc:
+        click.echo(f"kg: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(variables, r)) for r in rows], ensure_ascii=False, indent=1))
+    elif fmt == "csv" or not sys.stdout.isatty():
+        writer = csv_module.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(variables)
+        writer.writerows(rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+        table = Table(title=f"{len(rows)} rows")
+        for v in variables:
+            table.add_column(v, overflow="fold")
+        for r in rows:
+            table.add_row(*(Text(c) for c in r))
+        Console(highlight=False).print(table)
+
+
+@main.command()
 @click.option("--from", "source", required=True, metavar="PLACE", help="Where victims come from.")
 @click.option("--to", "target", required=True, metavar="PLACE", help="Where they are taken.")
 @click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",

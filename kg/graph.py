@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import OntologyError
-from kg.ids import ID_NS, document_slug
+from kg.ids import ID_NS, document_slug, entity_id
 from kg.model import Document, Entity, Extraction, Flow, Mention, Relation, Role
 
 ONTOLOGY_NS = "https://w3id.org/kg-tip/ontology#"
@@ -88,6 +88,8 @@ def to_graph(extractions: Iterable[Extraction], entities: Iterable[Entity]):
             add((node, GEO.long, Literal(entity.longitude, datatype=XSD.decimal)))
         if entity.title:
             add((node, term("title"), Literal(entity.title)))
+        if entity.country_code and entity.type != "Country":
+            add((node, term("country"), iri("entity", entity_id("Country", entity.country_code))))
 
     for extraction in extractions:
         doc = extraction.document
@@ -206,6 +208,21 @@ def _role(graph, role: Role, doc: Document, n: int) -> None:
         add((node, term("exploitation"), Literal(kind)))
     add((node, term("evidence"), Literal(role.evidence)))
     add((node, PROV.wasDerivedFrom, iri("document", document_slug(doc.id))))
+
+
+ONTOLOGY_GRAPH = "https://w3id.org/kg-tip/ontology"
+
+
+def write_store(triples: Path, folder: Path) -> None:
+    """The embedded SPARQL store (pyoxigraph, on disk in ``folder``): the build's triples in
+    the default graph and the ontology in the named graph ONTOLOGY_GRAPH."""
+    import pyoxigraph as ox
+    store = ox.Store(str(folder))
+    store.bulk_load(path=str(triples), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(path=str(ontology_dir() / "kg.ttl"), format=ox.RdfFormat.TURTLE,
+                    to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+    store.flush()
+    del store
 
 
 def write_turtle(graph, path: Path) -> None:

@@ -24,7 +24,7 @@ from kg.export.maps import actors_map, flows_map
 from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
-from kg.graph import ontology, to_graph, write_turtle
+from kg.graph import ontology, to_graph, write_store, write_turtle
 from kg.ingest import find_files, read_documents
 from kg.model import Document, Entity, Extraction, Failure, Summary
 
@@ -114,6 +114,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
 
     start = time.perf_counter()
     write_turtle(to_graph(extractions, entities), folder / "graph.ttl")
+    write_store(folder / "graph.ttl", folder / "store")
     seconds["graph"] = time.perf_counter() - start
 
     start = time.perf_counter()

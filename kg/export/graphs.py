@@ -82,6 +82,9 @@ def write_gexf(G: nx.MultiDiGraph, path: Path, positions: dict[str, tuple[float,
                     "size": float(4 + 2 * min(H.degree(n), 20)),
                     "position": {"x": float(x), "y": float(y), "z": 0.0}}
     nx.write_gexf(H, path, encoding="utf-8", prettyprint=True)
+    # the same graph gives the same bytes: no date of writing in the file
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'\s+lastmodifieddate="[^"]*"', "", text, count=1), encoding="utf-8")
 
 
 CTDC_COLUMNS = ("flow_id", "yearOfRegistration", "citizenship", "CountryOfExploitation",

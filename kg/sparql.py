@@ -1,0 +1,116 @@
+"""SPARQL over a build's store: named queries in kg/data/queries/*.rq with bound parameters.
+
+A query file starts with comment lines: the first is its one-line description; each
+``# param NAME: what (default VALUE)`` declares a parameter, bound as a literal to ``?NAME``
+(SEP-0007 substitution, never string formatting; the variable must be in the SELECT list). Queries run on the pyoxigraph store opened
+read-only; SERVICE (which would reach the network) and updates are refused.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kg.errors import InputError, KGError
+
+QUERIES = Path(__file__).resolve().parent / "data" / "queries"
+PARAM = re.compile(r"^#\s*param\s+(\w+)\s*:\s*(.*?)(?:\(default\s+(.*?)\))?\s*$")
+
+
+class QueryError(KGError):
+    """A query that cannot be run: unknown name, bad parameter, syntax, refused feature."""
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    description: str
+    text: str
+    params: dict[str, str] = field(default_factory=dict)     # name -> default
+
+
+@lru_cache(maxsize=1)
+def named_queries() -> dict[str, NamedQuery]:
+    """Every named query, by name (the file name without .rq).
+
+    >>> "flows-through" in named_queries()
+    True
+    """
+    return {path.stem: read_query(path) for path in sorted(QUERIES.glob("*.rq"))}
+
+
+def read_query(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    comments = [line for line in text.splitlines() if line.startswith("#")]
+    params = {}
+    for line in comments:
+        m = PARAM.match(line)
+        if m:
+            params[m.group(1)] = (m.group(3) or "").strip()
+    description = comments[0].lstrip("# ").strip() if comments else ""
+    return NamedQuery(path.stem, description, text, params)
+
+
+def resolve(query: str) -> NamedQuery:
+    """A named query, a .rq file, or SPARQL text."""
+    if query in named_queries():
+        return named_queries()[query]
+    path = Path(query)
+    if query.endswith(".rq"):
+        if not path.is_file():
+            raise InputError(query, "no such query file")
+        return read_query(path)
+    if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", query, re.I):
+        return NamedQuery("-e", "", query)
+    known = ", ".join(named_queries())
+    raise QueryError(f"unknown query {query!r}; named queries: {known} (or a FILE.rq, or -e 'SPARQL')")
+
+
+def run(store_dir: str | Path, query: NamedQuery, params: dict[str, str] | None = None,
+        limit: int = 100_000) -> tuple[list[str], list[list[str]]]:
+    """Run a query on a build's store; return the variable names and rows of strings."""
+    import pyoxigraph as ox
+    params = dict(params or {})
+    unknown = set(params) - set(query.params)
+    if unknown and query.name != "-e":
+        raise QueryError(f"query {query.name} has no parameter {', '.join(sorted(unknown))}; "
+                         f"it takes: {', '.join(query.params) or 'none'}")
+    values = {**query.params, **params}
+    _refuse(query.text)
+    store_dir = Path(store_dir)
+    if not (store_dir / "CURRENT").exists() and not any(store_dir.glob("*")):
+        raise InputError(str(store_dir), "no store here; run kg build first (or pass --out DIR)")
+    try:
+        store = ox.Store.read_only(str(store_dir))
+    except OSError as exc:
+        raise InputError(str(store_dir), f"cannot open the store ({exc}); run kg build first") from None
+    substitutions = {ox.Variable(k): ox.Literal(v) for k, v in values.items()}
+    try:
+        result = store.query(query.text, substitutions=substitutions or None)
+    except (SyntaxError, RuntimeError, OSError) as exc:
+        raise QueryError(f"{query.name}: {exc}") from None
+    if isinstance(result, ox.QueryBoolean):
+        return ["result"], [[str(bool(result)).lower()]]
+    if isinstance(result, ox.QueryTriples):
+        rows = [[_text(t.subject), _text(t.predicate), _text(t.object)] for t, _ in zip(result, range(limit))]
+        return ["subject", "predicate", "object"], rows
+    variables = [v.value for v in result.variables]
+    rows = []
+    for solution, _ in zip(result, range(limit)):
+        rows.append([_text(solution[v]) for v in variables])
+    return variables, rows
+
+
+def _text(term) -> str:
+    if term is None:
+        return ""
+    return term.value if hasattr(term, "value") else str(term)
+
+
+def _refuse(text: str) -> None:
+    """No SERVICE (network), LOAD or update forms: queries only read the local store."""
+    code = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|#[^\n]*', " ", text)
+    banned = re.search(r"\b(SERVICE|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD)\b", code, re.I)
+    if banned:
+        raise QueryError(f"{banned.group(1).upper()} is not allowed: kg's queries only read the store")

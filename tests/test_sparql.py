@@ -1,0 +1,83 @@
+"""Named queries on the seeds' store, with expected answers; refused query forms."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from kg import sparql
+from kg.cli import main
+
+
+def ask(seeds_build, query: str, **params):
+    _, out = seeds_build
+    variables, rows = sparql.run(out / "store", sparql.resolve(query), params)
+    return [dict(zip(variables, r)) for r in rows]
+
+
+def test_every_named_query_runs_and_answers(seeds_build):
+    for name in sparql.named_queries():
+        assert ask(seeds_build, name), f"{name} gave no rows on the seeds"
+
+
+def test_flows_through_a_country(seeds_build):
+    rows = ask(seeds_build, "flows-through", country="Ukraine")
+    assert [(r["source"], r["transit"], r["destination"], r["victims"]) for r in rows] == \
+        [("Ukraine", "Russia", "Kazakhstan", "1")]
+
+
+def test_flows_through_counts_cities_of_the_country(seeds_build):
+    rows = ask(seeds_build, "flows-through", country="China")
+    assert {(r["source"], r["destination"]) for r in rows} == {("Temirtau", "Ürümqi")}
+
+
+def test_top_corridor_and_country_roles(seeds_build):
+    corridors = ask(seeds_build, "top-corridors")
+    assert (corridors[0]["source"], corridors[0]["destination"]) == ("Uzbekistan", "Aktobe")
+    roles = {(r["place"], r["role"]) for r in ask(seeds_build, "country-roles")}
+    assert roles == {("Kazakhstan", "destination"), ("Kazakhstan", "source"), ("Kazakhstan", "transit")}
+
+
+def test_officials_with_their_bodies(seeds_build):
+    rows = ask(seeds_build, "officials")
+    assert ("Zagipa Baliyeva", "Ministry of Justice") in {(r["official"], r["organization"]) for r in rows}
+
+
+def test_entity_by_alias_with_evidence(seeds_build):
+    rows = ask(seeds_build, "entity", name="KNB")
+    assert {r["entity"] for r in rows} == {"Committee for National Security"}
+    supervises = [r for r in rows if r["fact"] == "supervises"]
+    assert any("which supervises the Border Guards" in (r["evidence"] or "") for r in supervises)
+
+
+def test_documents_that_mention_two_entities(seeds_build):
+    rows = ask(seeds_build, "co-mentions", a="IOM", b="USAID")
+    assert {r["document"] for r in rows} == {"07ASTANA614", "07ASTANA1925"}
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "LOAD <http://example.org/data.ttl>",
+    "DELETE WHERE { ?s ?p ?o }",
+])
+def test_refused_forms(seeds_build, text):
+    _, out = seeds_build
+    with pytest.raises(sparql.QueryError):
+        sparql.run(out / "store", sparql.NamedQuery("-e", "", text))
+
+
+def test_unknown_parameter_is_an_error_naming_the_known_ones(seeds_build):
+    with pytest.raises(sparql.QueryError, match="it takes: country"):
+        ask(seeds_build, "flows-through", nation="x")
+
+
+def test_cli_query_formats(seeds_build):
+    _, out = seeds_build
+    listing = CliRunner().invoke(main, ["query", "--list"])
+    assert listing.exit_code == 0 and "flows-through" in listing.output
+    result = CliRunner().invoke(main, ["query", "flows-through", "--param", "country=Ukraine",
+                                       "--format", "json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert '"transit": "Russia"' in result.output
+    bad = CliRunner().invoke(main, ["query", "-e", "SELECT * WHERE {", "--out", str(out)])
+    assert bad.exit_code == 2
