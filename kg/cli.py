@@ -258,6 +258,27 @@ def routes(source: str, target: str, out: str) -> None:
         sys.exit(EXIT_FAILED_INPUTS)
 
 
+@main.command()
+@click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
+              help="The output folder of a build.")
+def analyse(out: str) -> None:
+    """Print the analysis of a build: top routes with evidence, corridors, transit hubs,
+    central actors. Every build writes it to DIR/report.md and the tables to DIR/analysis/.
+
+    \b
+    Example:
+      kg analyse --out exports/run1
+    """
+    from pathlib import Path
+    report = Path(out) / "report.md"
+    if not report.is_file():
+        click.echo(f"kg: error: {report}: no report here; run kg build first (or pass --out DIR)", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(report.read_text(encoding="utf-8"))
+    click.echo(f"tables: {Path(out) / 'analysis'}/ (routes, corridors, transit_hubs, place_roles, "
+               "central_actors, communities)")
+
+
 @main.command("map")
 @click.option("--focus", "-f", required=True, metavar="NAME", help="The actor or place at the centre.")
 @click.option("--depth", "-d", default=2, show_default=True, type=click.IntRange(1, 5),

@@ -97,3 +97,32 @@ def test_ctdc_flows_have_alpha3_codes(seeds_build):
     pairs = {(r["citizenship"], r["CountryOfExploitation"]) for r in rows}
     assert ("UZB", "KAZ") in pairs and ("KAZ", "ARE") in pairs
     assert all(r["isSexualExploit"] in ("0", "1") for r in rows)
+
+
+@pytest.fixture(scope="session")
+def graphology(tmp_path_factory):
+    """graphology and graphology-graphml (Gephi Lite's GraphML importer) from npm."""
+    import shutil
+    import subprocess
+    if not (shutil.which("node") and shutil.which("npm")):
+        pytest.fail("the GraphML test needs Node.js and npm (Debian: apt-get install nodejs npm)")
+    folder = tmp_path_factory.mktemp("graphology")
+    subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund",
+                    "graphology@0.26", "graphology-graphml@0.5"], cwd=folder, check=True,
+                   capture_output=True, timeout=300)
+    shutil.copy(FIXTURES / "read_graphml.js", folder / "read_graphml.js")
+    return folder
+
+
+def test_graphml_reads_back_in_graphology(seeds_build, graphology):
+    import subprocess
+    _, out = seeds_build
+    run = subprocess.run(["node", "read_graphml.js", str(out / "graph.graphml")], cwd=graphology,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr[-2000:]
+    read = json.loads(run.stdout)
+    G = nx.read_graphml(out / "graph.graphml")
+    assert (read["order"], read["size"]) == (G.number_of_nodes(), G.number_of_edges())
+    assert read["type"] == "directed"
+    assert {"label", "type", "country"} <= set(read["nodeKeys"])
+    assert {"kind", "label", "victims", "evidence"} <= set(read["edgeKeys"])

@@ -49,7 +49,7 @@ def export_graph(extractions: list[Extraction], entities: list[Entity]) -> nx.Mu
         node(a)
         node(b)
         doc, paragraph, evidence = d["evidence"][0]
-        G.add_edge(a, b, key="flow", kind="flow", label="flow", flows=len(d["flows"]),
+        G.add_edge(a, b, key=f"flow:{a}:{b}", kind="flow", label="flow", flows=len(d["flows"]),
                    documents=len(d["documents"]), victims=int(d["victims"]),
                    exploitation="; ".join(sorted(d["exploitation"])),
                    years="; ".join(str(y) for y in sorted(d["years"])),
@@ -58,7 +58,7 @@ def export_graph(extractions: list[Extraction], entities: list[Entity]) -> nx.Mu
     for r in relations:
         node(r.subject)
         node(r.object)
-        key = r.predicate
+        key = f"{r.predicate}:{r.subject}:{r.object}"   # edge ids are unique in the file
         if G.has_edge(r.subject, r.object, key):
             G[r.subject][r.object][key]["documents"] += 1
             continue
