@@ -324,6 +324,7 @@ def _with_progress(run_build, paths: list[str], out: str):
 
 def _print_summary(summary) -> None:
     from rich.console import Console
+    from rich.text import Text
     console = Console(highlight=False, soft_wrap=True)
     status = "[green]built[/]" if summary.ok else "[yellow]built with failures[/]"
     console.print(f"{status} {summary.out}: {summary.documents} documents, "
@@ -332,6 +333,8 @@ def _print_summary(summary) -> None:
                   f"in {summary.seconds.get('total', 0):.1f} s")
     if summary.failures:
         console.print(f"  {len(summary.failures)} input(s) failed (listed above)")
+    for violation in summary.violations:
+        console.print(Text(f"  SHACL: {violation}"), style="yellow")
     if summary.duplicates:
         console.print(f"  {len(summary.duplicates)} duplicate input(s) read once "
                       "(see manifest.json)")

@@ -61,8 +61,9 @@ def iri(kind: str, key: str):
     return URIRef(f"{ID_NS}{kind}/{key}")
 
 
-def to_graph(extractions: Iterable[Extraction], entities: Iterable[Entity]):
-    """Build the RDF graph of a build: documents, paragraphs, entities, mentions, flows."""
+def to_graph(extractions: Iterable[Extraction], entities: Iterable[Entity], mentions: bool = True):
+    """Build the RDF graph of a build: documents, paragraphs, entities, mentions, flows,
+    relations and roles (``mentions=False``: the facts only, for validation)."""
     from rdflib import Graph, Literal, URIRef
     from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD, Namespace
     GEO = Namespace(WGS84_NS)
@@ -93,8 +94,9 @@ def to_graph(extractions: Iterable[Extraction], entities: Iterable[Entity]):
 
     for extraction in extractions:
         doc = extraction.document
-        _document(graph, doc)
-        for mention in extraction.mentions:
+        if mentions:
+            _document(graph, doc)
+        for mention in extraction.mentions if mentions else ():
             _mention(graph, mention, oa_start, oa_end)
         for flow in extraction.flows:
             _flow(graph, flow)
@@ -211,6 +213,32 @@ def _role(graph, role: Role, doc: Document, n: int) -> None:
 
 
 ONTOLOGY_GRAPH = "https://w3id.org/kg-tip/ontology"
+
+
+def validate(graph, limit: int = 20) -> list[str]:
+    """Check a graph against ontology/shapes.ttl (pyshacl); return readable violations
+    ("flow-…: a flow has exactly one source"), at most ``limit``; [] when it conforms.
+
+    Facts are checked (flows, relation statements, entities, mentions); pyshacl reads the
+    graph in memory, so a build checks the graph of each document apart (FINDINGS.md).
+    """
+    from pyshacl import validate as shacl
+    from rdflib import Graph
+    from rdflib.namespace import SH
+    shapes = Graph().parse(ontology_dir() / "shapes.ttl", format="turtle")
+    conforms, report, _ = shacl(graph, shacl_graph=shapes, advanced=False, inference="none")
+    if conforms:
+        return []
+    out = []
+    for result in report.subjects(SH.resultSeverity, SH.Violation):
+        focus = report.value(result, SH.focusNode)
+        message = report.value(result, SH.resultMessage)
+        path = report.value(result, SH.resultPath)
+        name = str(focus).rsplit("/", 1)[-1]
+        out.append(f"{name}: {message or 'violates a shape'} ({str(path).rsplit('#', 1)[-1] if path else ''})")
+        if len(out) >= limit:
+            break
+    return sorted(out)
 
 
 def write_store(triples: Path, folder: Path) -> None:

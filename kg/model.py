@@ -195,6 +195,7 @@ class Summary:
     duplicates: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    violations: list[str] = field(default_factory=list)   # SHACL, see ontology/shapes.ttl
 
     @property
     def ok(self) -> bool:

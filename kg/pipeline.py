@@ -24,7 +24,7 @@ from kg.export.maps import actors_map, flows_map
 from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
-from kg.graph import ontology, to_graph, write_store, write_turtle
+from kg.graph import ontology, to_graph, validate, write_store, write_turtle
 from kg.ingest import find_files, read_documents
 from kg.model import Document, Entity, Extraction, Failure, Summary
 
@@ -117,6 +117,12 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     write_store(folder / "graph.ttl", folder / "store")
     seconds["graph"] = time.perf_counter() - start
 
+    # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
+    # relations, roles); mention offsets are checked by construction and by the tests
+    start = time.perf_counter()
+    summary.violations = validate(to_graph(extractions, entities, mentions=False))
+    seconds["validate"] = time.perf_counter() - start
+
     start = time.perf_counter()
     flow_net, actor_net = write_analysis(folder, extractions, entities)
     seconds["analyse"] = time.perf_counter() - start
@@ -180,6 +186,7 @@ def _write_manifest(folder: Path, summary: Summary, records: list[dict]) -> None
                    "relations": summary.relations, "failed": len(summary.failures),
                    "duplicates": len(summary.duplicates), "skipped": len(summary.skipped)},
         "skipped": sorted(summary.skipped),
+        "shacl": {"conforms": not summary.violations, "violations": summary.violations},
         "seconds": summary.seconds,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",

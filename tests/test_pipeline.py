@@ -182,3 +182,26 @@ def test_the_store_holds_the_graph(seeds_build):
     triples = sum(1 for line in (out / "graph.ttl").read_text(encoding="utf-8").splitlines()
                   if line and not line.startswith("#"))
     assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == triples
+
+
+def test_the_seeds_conform_to_the_shapes(seeds_build):
+    _, out = seeds_build
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["shacl"] == {"conforms": True, "violations": []}
+
+
+def test_a_broken_flow_is_reported_by_the_shapes():
+    from rdflib import Literal, URIRef
+
+    from kg.extract import extract
+    from kg.graph import term, to_graph, validate
+    from kg.ingest import read_document
+    from kg.pipeline import merge_entities
+    x = extract(read_document(SAMPLES / "001_e37a08590780672c.txt"))
+    graph = to_graph([x], merge_entities([x]), mentions=False)
+    flow = next(graph.subjects(predicate=term("source")))
+    graph.add((flow, term("destination"), URIRef("https://w3id.org/kg-tip/id/entity/elsewhere")))
+    graph.add((flow, term("exploitation"), Literal("shoplifting")))
+    violations = validate(graph)
+    assert any("exactly one destination" in v for v in violations)
+    assert any("exploitation types" in v for v in violations)
