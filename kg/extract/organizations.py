@@ -520,6 +520,11 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
             return None
     if entry is not None:
         return Hit(start, end, lexicon_entity(entry, host), "pattern")
+    if lookup(name) is not None:
+        return None   # a place ("Soviet Union"), not a body
+    if words[-1] in ("Union", "League", "Alliance", "Coalition", "Front", "Movement") and \
+            any(w in _words("party_words.txt") for w in words[:-1]):
+        return None   # a political party or bloc: kg has no type for them
     first = lexicon().get(words[0].casefold())
     inside = [pl for pl in places if start <= pl[0] and pl[1] <= end]
     code = inside[0][2].country_code if inside else host
