@@ -108,9 +108,10 @@ def graphology(tmp_path_factory):
         pytest.fail("the GraphML test needs Node.js and npm (Debian: apt-get install nodejs npm)")
     folder = tmp_path_factory.mktemp("graphology")
     subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund",
-                    "graphology@0.26", "graphology-graphml@0.5"], cwd=folder, check=True,
-                   capture_output=True, timeout=300)
-    shutil.copy(FIXTURES / "read_graphml.js", folder / "read_graphml.js")
+                    "graphology@0.26", "graphology-graphml@0.5", "graphology-gexf@0.13"], cwd=folder,
+                   check=True, capture_output=True, timeout=300)
+    for script in ("read_graphml.js", "read_gexf.js"):
+        shutil.copy(FIXTURES / script, folder / script)
     return folder
 
 
@@ -126,3 +127,15 @@ def test_graphml_reads_back_in_graphology(seeds_build, graphology):
     assert read["type"] == "directed"
     assert {"label", "type", "country"} <= set(read["nodeKeys"])
     assert {"kind", "label", "victims", "evidence"} <= set(read["edgeKeys"])
+
+
+def test_gexf_reads_back_in_graphology_with_colours_and_positions(seeds_build, graphology):
+    import subprocess
+    _, out = seeds_build
+    run = subprocess.run(["node", "read_gexf.js", str(out / "graph.gexf")], cwd=graphology,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr[-2000:]
+    read = json.loads(run.stdout)
+    G = nx.read_gexf(out / "graph.gexf")
+    assert (read["order"], read["size"]) == (G.number_of_nodes(), G.number_of_edges())
+    assert {"color", "size", "x", "y", "label", "type"} <= set(read["nodeKeys"])
