@@ -53,3 +53,11 @@ def test_words_of_a_treaty_title_are_not_people():
     _, found, _ = people("1. Kazakhstan signed the Protocol to Prevent, Suppress and Punish "
                          "Trafficking in Persons.")
     assert found == {}
+
+
+def test_a_title_ends_a_name_and_headings_are_not_people():
+    _, found, _ = people("1. Senator John Kerry Ambassador Smith arrived. The Minister Fired the "
+                         "staff who were fired.\n\n2. Air Routes and Good Support: the air routes "
+                         "gave good support.")
+    assert "John Kerry" in found
+    assert not {"Fired", "Air Routes", "Good Support", "John Kerry Ambassador"} & set(found)

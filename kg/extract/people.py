@@ -72,6 +72,8 @@ def find_people(doc: Document, extraction: Extraction) -> Extraction:
             continue
         for m in _title_pattern().finditer(p.text):
             name = _clean(m.group("name"))
+            if len(name.split()) == 1 and re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", doc.text):
+                name = ""   # "Minister Fired": a word the document also writes in lower case
             if name:
                 start = p.start + m.start("name")
                 found.append((start, start + len(name), name, m.group("title")))
@@ -81,6 +83,7 @@ def find_people(doc: Document, extraction: Extraction) -> Extraction:
                 start = p.start + m.start("name")
                 found.append((start, start + len(name), name, " ".join(m.group("title").split())))
     nlp = model()
+    lower_words = set(re.findall(r"(?<![\w-])[a-z]+(?![\w-])", doc.text))
     if nlp is not None:
         spans = _candidate_sentences(doc, taken)
         for (offset, sentence), parsed in zip(spans, nlp.pipe([s for _, s in spans], batch_size=256)):
@@ -88,7 +91,8 @@ def find_people(doc: Document, extraction: Extraction) -> Extraction:
                 if ent.label_ != "PERSON":
                     continue
                 name = _clean(ent.text)
-                if len(name.split()) > 1:  # a lone capitalised word is too often no name
+                if len(name.split()) > 1 and not _common_words(name, lower_words):
+                    # (a lone capitalised word is too often no name)
                     start = offset + ent.start_char + ent.text.index(name.split()[0])
                     found.append((start, start + len(name), name, ""))
     found = [f for f in found if not any(a < f[1] and f[0] < b for a, b in taken)]
@@ -123,11 +127,22 @@ def _candidate_sentences(doc: Document, taken: list[tuple[int, int]]) -> list[tu
     return out
 
 
+def _common_words(name: str, lower_words: set[str]) -> bool:
+    """Every word of the "name" is a word the document also writes in lower case: a heading
+    ("Air Routes", "Good Support"), not a person."""
+    return all(w.lower() in lower_words for w in name.split())
+
+
 def _clean(text: str) -> str:
     """A person's name as written, without titles or possessives; "" when it is no name."""
     words = " ".join(text.split()).removesuffix("'s").removesuffix("’s").split()
     while words and (words[0] in titles() or words[0] in leading_words()):
         words = words[1:]
+    title_words = {w for t in titles() for w in t.split()}
+    for k, w in enumerate(words):
+        if w in title_words:            # "John Kerry Ambassador", "Foreign Minister X": the name
+            words = words[:k]           # ends where a title begins
+            break
     if not words or not all(re.fullmatch(NAME_WORD, w) for w in words):
         return ""
     if any(w in heads() or w in _words("not_names.txt") or w.casefold() in lexicon()
