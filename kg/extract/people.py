@@ -47,7 +47,7 @@ def model():
 def _title_pattern() -> re.Pattern[str]:
     names = sorted(titles(), key=len, reverse=True)
     alternatives = "|".join(re.escape(t) for t in names)
-    return re.compile(rf"(?<![\w-])(?P<title>{alternatives})\s+(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}})")
+    return re.compile(rf"(?<![\w-])(?P<title>{alternatives})\s+(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,4}})")
 
 
 @lru_cache(maxsize=1)
@@ -75,12 +75,12 @@ def find_people(doc: Document, extraction: Extraction) -> Extraction:
             if len(name.split()) == 1 and re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", doc.text):
                 name = ""   # "Minister Fired": a word the document also writes in lower case
             if name:
-                start = p.start + m.start("name")
+                start = p.start + m.start("name") + _offset(m.group("name"), name)
                 found.append((start, start + len(name), name, m.group("title")))
         for m in _appositive_pattern().finditer(p.text):
             name = _clean(m.group("name"))
             if name:
-                start = p.start + m.start("name")
+                start = p.start + m.start("name") + _offset(m.group("name"), name)
                 found.append((start, start + len(name), name, " ".join(m.group("title").split())))
     nlp = model()
     lower_words = set(re.findall(r"(?<![\w-])[a-z]+(?![\w-])", doc.text))
@@ -127,6 +127,12 @@ def _candidate_sentences(doc: Document, taken: list[tuple[int, int]]) -> list[tu
     return out
 
 
+def _offset(text: str, name: str) -> int:
+    """Where the cleaned name starts in the matched text (titles before it were dropped)."""
+    m = re.search(r"\s+".join(map(re.escape, name.split())), text)
+    return m.start() if m else 0
+
+
 def _common_words(name: str, lower_words: set[str]) -> bool:
     """Every word of the "name" is a word the document also writes in lower case: a heading
     ("Air Routes", "Good Support"), not a person."""
@@ -139,10 +145,12 @@ def _clean(text: str) -> str:
     while words and (words[0] in titles() or words[0] in leading_words()):
         words = words[1:]
     title_words = {w for t in titles() for w in t.split()}
-    for k, w in enumerate(words):
-        if w in title_words:            # "John Kerry Ambassador", "Foreign Minister X": the name
-            words = words[:k]           # ends where a title begins
-            break
+    inside = [k for k, w in enumerate(words) if w in title_words]
+    if inside:
+        # "Finance Minister Ahmed Ali": the name follows the last title word;
+        # "John Kerry Ambassador": with nothing after it, the name is before the first
+        after = words[inside[-1] + 1:]
+        words = after if after else words[:inside[0]]
     if not words or not all(re.fullmatch(NAME_WORD, w) for w in words):
         return ""
     if any(w in heads() or w in _words("not_names.txt") or w.casefold() in lexicon()
