@@ -61,3 +61,11 @@ def test_a_title_ends_a_name_and_headings_are_not_people():
                          "gave good support.")
     assert "John Kerry" in found
     assert not {"Fired", "Air Routes", "Good Support", "John Kerry Ambassador"} & set(found)
+
+
+def test_without_the_model_titled_people_are_still_found(monkeypatch):
+    from kg.extract import people as people_module
+    monkeypatch.setattr(people_module, "model", lambda: None)
+    _, found, _ = people("1. Captain Igor Morozov was charged, and Serik Aldashev helped.")
+    assert "Igor Morozov" in found            # by title, no model needed
+    assert "Serik Aldashev" not in found      # only the model finds an untitled name
