@@ -222,6 +222,35 @@ def query(query: str | None, text: str, params: tuple[str, ...], fmt: str, out: 
 
 
 @main.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld"]),
+              default="turtle", show_default=True)
+@click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
+              help="The output folder of a build (its store/ is read).")
+@click.option("--to", "target", default="-", metavar="FILE", help="Where to write (default: stdout).")
+def dump(fmt: str, out: str, target: str) -> None:
+    """Write a build's graph as Turtle, N-Triples, JSON-LD, or N-Quads / TriG (these two with
+    the ontology in its named graph), for other tools and triple stores.
+
+    \b
+    Examples:
+      kg dump --format jsonld --to graph.jsonld
+      kg dump --format nquads | gzip > graph.nq.gz
+    """
+    from pathlib import Path
+
+    from kg import sparql
+    try:
+        data = sparql.dump(Path(out) / "store", fmt)
+    except KGError as exc:
+        click.echo(f"kg: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    if target == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        Path(target).write_bytes(data)
+
+
+@main.command()
 @click.option("--from", "source", required=True, metavar="PLACE", help="Where victims come from.")
 @click.option("--to", "target", required=True, metavar="PLACE", help="Where they are taken.")
 @click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",

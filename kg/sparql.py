@@ -114,3 +114,28 @@ def _refuse(text: str) -> None:
     banned = re.search(r"\b(SERVICE|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD)\b", code, re.I)
     if banned:
         raise QueryError(f"{banned.group(1).upper()} is not allowed: kg's queries only read the store")
+
+
+FORMATS = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG",
+           "jsonld": "JSON_LD"}
+
+
+def dump(store_dir: str | Path, fmt: str) -> bytes:
+    """The graph of a build's store serialised as Turtle, N-Triples, JSON-LD (the facts, the
+    default graph) or N-Quads, TriG (with the ontology's named graph)."""
+    import pyoxigraph as ox
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    try:
+        store = ox.Store.read_only(str(store_dir))
+    except OSError as exc:
+        raise InputError(str(store_dir), f"cannot open the store ({exc}); run kg build first") from None
+    rdf_format = getattr(ox.RdfFormat, FORMATS[fmt])
+    if fmt in ("nquads", "trig"):
+        return store.dump(format=rdf_format)
+    prefixes = {"kg": "https://w3id.org/kg-tip/ontology#", "skos": "http://www.w3.org/2004/02/skos/core#",
+                "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
+                "oa": "http://www.w3.org/ns/oa#", "id": "https://w3id.org/kg-tip/id/"}
+    if fmt == "ntriples":
+        return store.dump(format=rdf_format, from_graph=ox.DefaultGraph())
+    return store.dump(format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)

@@ -81,3 +81,29 @@ def test_cli_query_formats(seeds_build):
     assert '"transit": "Russia"' in result.output
     bad = CliRunner().invoke(main, ["query", "-e", "SELECT * WHERE {", "--out", str(out)])
     assert bad.exit_code == 2
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's TriG parser
+@pytest.mark.parametrize("fmt, rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"),
+                                                ("jsonld", "json-ld"), ("nquads", "nquads"),
+                                                ("trig", "trig")])
+def test_dump_formats_read_back_in_rdflib_with_every_triple(seeds_build, fmt, rdflib_format):
+    from rdflib import Dataset, Graph
+    _, out = seeds_build
+    data = sparql.dump(out / "store", fmt)
+    facts = Graph().parse(out / "graph.ttl", format="nt")
+    if fmt in ("nquads", "trig"):
+        read = Dataset()
+        read.parse(data=data.decode("utf-8"), format=rdflib_format)
+        assert len(read) > len(facts)            # the facts and the ontology's named graph
+    else:
+        read = Graph().parse(data=data.decode("utf-8"), format=rdflib_format)
+        assert len(read) == len(facts)
+
+
+def test_cli_dump_to_a_file(seeds_build, tmp_path):
+    _, out = seeds_build
+    result = CliRunner().invoke(main, ["dump", "--format", "nquads", "--out", str(out),
+                                       "--to", str(tmp_path / "g.nq")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "g.nq").stat().st_size > 10_000
