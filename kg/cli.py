@@ -93,8 +93,7 @@ def flows(out: str, place: str, exploitation: str, evidence: bool) -> None:
     try:
         rows = read_flows(out, place, exploitation)
     except KGError as exc:
-        click.echo(f"kg: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+        _fail(exc)
     header = ["source", "transit", "destination", "exploitation", "victims", "year", "document",
               "paragraph", *(["evidence"] if evidence else [])]
     lines = [[r["source"], r["transit"].replace(";", " → "), r["destination"],
@@ -134,8 +133,7 @@ def actors(name: str, out: str) -> None:
     try:
         profiles = find_actor(out, name)
     except KGError as exc:
-        click.echo(f"kg: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+        _fail(exc)
     if not profiles:
         click.echo(f"kg: no actor named {name!r} in {out}", err=True)
         sys.exit(EXIT_FAILED_INPUTS)
@@ -193,16 +191,14 @@ def query(query: str | None, text: str, params: tuple[str, ...], fmt: str, out: 
     bound = {}
     for item in params:
         if "=" not in item:
-            click.echo(f"kg: error: --param {item!r}: write NAME=VALUE", err=True)
-            sys.exit(EXIT_ERROR)
+            _fail(f"--param {item!r}: write NAME=VALUE")
         key, value = item.split("=", 1)
         bound[key.strip()] = value
     try:
         chosen = sparql.resolve(text or query or "")
         variables, rows = sparql.run(Path(out) / "store", chosen, bound)
     except KGError as exc:
-        click.echo(f"kg: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+        _fail(exc)
     if fmt == "json":
         click.echo(json.dumps([dict(zip(variables, r)) for r in rows], ensure_ascii=False, indent=1))
     elif fmt == "csv" or not sys.stdout.isatty():
@@ -242,8 +238,7 @@ def dump(fmt: str, out: str, target: str) -> None:
     try:
         data = sparql.dump(Path(out) / "store", fmt)
     except KGError as exc:
-        click.echo(f"kg: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+        _fail(exc)
     if target == "-":
         sys.stdout.buffer.write(data)
     else:
@@ -271,8 +266,7 @@ def routes(source: str, target: str, out: str) -> None:
     try:
         stated, chain = how_routes(out, source, target)
     except KGError as exc:
-        click.echo(f"kg: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+        _fail(exc)
     console = Console(highlight=False, soft_wrap=True)
     for f in stated:
         route = " → ".join([f["source"], *[t for t in f["transit"].split(";") if t], f["destination"]])
@@ -301,8 +295,7 @@ def analyse(out: str) -> None:
     from pathlib import Path
     report = Path(out) / "report.md"
     if not report.is_file():
-        click.echo(f"kg: error: {report}: no report here; run kg build first (or pass --out DIR)", err=True)
-        sys.exit(EXIT_ERROR)
+        _fail(f"{report}: no report here; run kg build first (or pass --out DIR)")
     click.echo(report.read_text(encoding="utf-8"))
     click.echo(f"tables: {Path(out) / 'analysis'}/ (routes, corridors, transit_hubs, place_roles, "
                "central_actors, communities)")
@@ -330,8 +323,7 @@ def map_(focus: str, depth: int, out: str, target: str) -> None:
     from kg.ids import slug
     graphml = Path(out) / "graph.graphml"
     if not graphml.is_file():
-        click.echo(f"kg: error: {graphml}: no graph here; run kg build first (or pass --out DIR)", err=True)
-        sys.exit(EXIT_ERROR)
+        _fail(f"{graphml}: no graph here; run kg build first (or pass --out DIR)")
     path = Path(target) if target else Path(out) / f"focus-{slug(focus)}.html"
     try:
         nodes = focus_map(graphml, focus, depth, path)
@@ -339,6 +331,12 @@ def map_(focus: str, depth: int, out: str, target: str) -> None:
         click.echo(f"kg: no actor or place named {focus!r} in {graphml}", err=True)
         sys.exit(EXIT_FAILED_INPUTS)
     click.echo(f"wrote {path}: {nodes} nodes within {depth} step(s) of {focus}")
+
+
+def _fail(message: object) -> None:
+    """One line on stderr and exit status 2: nothing was done."""
+    click.echo(f"kg: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
 
 
 def _with_progress(run_build, paths: list[str], out: str):

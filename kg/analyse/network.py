@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import networkx as nx
 
@@ -192,8 +192,3 @@ def communities(G: nx.Graph, seed: int = 42) -> dict[str, int]:
     groups = nx.community.louvain_communities(H, weight="weight", seed=seed)
     groups = sorted((sorted(g) for g in groups), key=lambda g: (-len(g), g[0]))
     return {node: i for i, group in enumerate(groups) for node in group}
-
-
-def iter_flows(extractions: Iterable[Extraction]) -> Iterator[Flow]:
-    for x in extractions:
-        yield from x.flows

@@ -180,23 +180,27 @@ def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: d
         text = p.text[a:b]
         slots = [Slot(entities[m.entity_id], m.start, m.end, p.text[m.start - p.start:m.end - p.start])
                  for m in mentions if p.start + a <= m.start and m.end <= p.start + b]
-        slotted = _slotted(text, slots, p.start + a)
+        slotted = slotted_text(text, slots, p.start + a)
         near = " ".join(p.text[x:y] for x, y in spans[max(0, k - 1):k + 2])
         c = cues()
         route = re.search(r"\bfrom\s+(?:\w+\s+){0,2}⟨\d+⟩.*\b(?:to|into)\s+(?:the\s+)?⟨\d+⟩", slotted)
         speaks = c["trafficking"].search(c["goods_trafficking"].sub(" ", text)) or (
             about and (c["human"].search(text) or route))
-        readable = speaks and not c["hedge"].search(text) and not c["not"].search(text)
-        if readable and c["goods"].search(text) and not c["strong"].search(text):
-            readable = None
-        if readable:
+        goods_only = c["goods"].search(text) and not c["strong"].search(text)
+        if speaks and not (c["hedge"].search(text) or c["not"].search(text) or goods_only):
             found += _sentence(doc, p, (p.start + a, p.start + b), text, slotted, slots, context,
                                near, host, roles)
         context += slots
     return found, roles
 
 
-def _slotted(text: str, slots: list[Slot], offset: int) -> str:
+def slotted_text(text: str, slots: list[Slot], offset: int) -> str:
+    """The sentence with each slot's span replaced by ⟨i⟩ (its index), white space collapsed.
+
+    >>> e = Entity("x", "X", "Country")
+    >>> slotted_text("from  Osh to Bishkek", [Slot(e, 6, 9, "Osh")], 0)
+    'from ⟨0⟩ to Bishkek'
+    """
     out, last = [], 0
     for i, s in enumerate(slots):
         out.append(text[last:s.start - offset])
@@ -322,13 +326,16 @@ def _in_city(slotted: str, slots: list[Slot], country: Entity) -> Entity:
     the sentence names after it with "in" ("to China ... in Urumchi")."""
     if country.type != "Country":
         return country
-    at = slotted.find(f"⟨{[s.entity.id for s in slots].index(country.id)}⟩") if any(
-        s.entity.id == country.id for s in slots) else -1
-    cities = {s.entity.id: s.entity for i, s in enumerate(slots)
-              if s.entity.type == "City" and s.entity.country_code == country.country_code
-              and slotted.find(f"⟨{i}⟩") > at >= 0
-              and re.search(r"\bin\s+(?:the\s+)?(?:city\s+of\s+)?$", slotted[:slotted.find(f"⟨{i}⟩")])
-              and not cues()["institution"].search(" ".join(slotted[:slotted.find(f"⟨{i}⟩")].split()[-4:]))}
+    where = {i: slotted.find(f"⟨{i}⟩") for i in range(len(slots))}
+    at = next((where[i] for i, s in enumerate(slots) if s.entity.id == country.id), -1)
+    cities = {}
+    for i, s in enumerate(slots):
+        before = slotted[:where[i]]
+        if (s.entity.type == "City" and s.entity.country_code == country.country_code
+                and where[i] > at >= 0
+                and re.search(r"\bin\s+(?:the\s+)?(?:city\s+of\s+)?$", before)
+                and not cues()["institution"].search(" ".join(before.split()[-4:]))):
+            cities[s.entity.id] = s.entity
     return next(iter(cities.values())) if len(cities) == 1 else country
 
 

@@ -34,9 +34,14 @@ class Entry:
 @lru_cache(maxsize=1)
 def automaton():
     """The Aho-Corasick automaton of every place name, keyed by its case-folded form."""
+    return build_automaton(_entries())
+
+
+def build_automaton(entries: dict):
+    """An Aho-Corasick automaton over case-folded forms; each value is (length, entry)."""
     import ahocorasick
     auto = ahocorasick.Automaton()
-    for key, entry in sorted(_entries().items()):
+    for key, entry in sorted(entries.items()):
         auto.add_word(key, (len(key), entry))
     auto.make_automaton()
     return auto

@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from kg.extract.gazetteer import DATA, _words, country_name, host_country, leading_words, lookup, scan, titles, with_aliases
+from kg.extract.gazetteer import (DATA, _words, build_automaton, country_name, host_country,
+                                  leading_words, lookup, scan, titles, with_aliases)
 from kg.ids import entity_id, normalise
 from kg.model import Document, Entity, Extraction, Mention, Paragraph
 
@@ -72,12 +73,7 @@ def lexicon() -> dict[str, LexEntry]:
 
 @lru_cache(maxsize=1)
 def _automaton():
-    import ahocorasick
-    auto = ahocorasick.Automaton()
-    for key, entry in sorted(lexicon().items()):
-        auto.add_word(key, (len(key), entry))
-    auto.make_automaton()
-    return auto
+    return build_automaton(lexicon())
 
 
 @lru_cache(maxsize=1)

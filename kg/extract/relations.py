@@ -19,14 +19,15 @@ with ⟨4⟩") and small rules read them; each rule is a way of writing:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from kg.extract.flows import sentences
+from kg.extract.flows import Slot, sentences, slotted_text
 from kg.extract.gazetteer import host_country
+from kg.extract.organizations import ORG_TYPES, lexicon, lexicon_entity
 from kg.ids import digest, entity_id
 from kg.model import Document, Entity, Extraction, Mention, Paragraph, Relation
 
-ORGS = {"GovernmentAgency", "NGO", "InternationalOrganization", "Court", "Media"}
+ORGS = set(ORG_TYPES)
 PEOPLE = {"Official", "Person"}
 ACTORS = ORGS | PEOPLE | {"Country"}
 S = r"⟨(\d+)⟩"
@@ -35,20 +36,13 @@ THE = r"(?:the\s+|a\s+|an\s+)?"
 LIST = r"((?:\s*,\s*(?:and\s+)?(?:the\s+)?⟨\d+⟩|\s+and\s+(?:the\s+)?⟨\d+⟩)*)"
 
 
-@dataclass(frozen=True)
-class Actor:
-    entity: Entity
-    start: int
-    end: int
-    surface: str
-
-
 def find_relations(doc: Document, extraction: Extraction) -> Extraction:
     """Extraction step: relations between the actors of a document."""
     entities = {e.id: e for e in extraction.entities}
     actors = sorted((m for m in extraction.mentions if entities[m.entity_id].type in ACTORS),
                     key=lambda m: m.start)
-    country = entities.get(entity_id("Country", host_country(doc))) if host_country(doc) else None
+    host = host_country(doc)
+    country = entities.get(entity_id("Country", host)) if host else None
     found: dict[tuple[str, str, str], Relation] = {}
 
     def add(subject: Entity, predicate: str, obj: Entity, p: Paragraph, span: tuple[int, int],
@@ -75,15 +69,16 @@ def find_relations(doc: Document, extraction: Extraction) -> Extraction:
             continue
         p_actors = [m for m in actors if p.start <= m.start < p.end]
         donor = None
-        for a, b in sentences(p):
+        spans = sentences(p)
+        for a, b in spans:
             span = (p.start + a, p.start + b)
-            slots = [Actor(entities[m.entity_id], m.start, m.end, m.text) for m in p_actors
+            slots = [Slot(entities[m.entity_id], m.start, m.end, m.text) for m in p_actors
                      if span[0] <= m.start and m.end <= span[1]]
             text = p.text[a:b]
             slotted = _slotted(text, slots, span[0], country)
             donor = _sentence(slotted, slots, p, span, add, donor)
         for m in p_actors:
-            span = next(((p.start + a, p.start + b) for a, b in sentences(p)
+            span = next(((p.start + a, p.start + b) for a, b in spans
                          if p.start + a <= m.start < p.start + b), (m.start, m.end))
             _named_parent(entities[m.entity_id], p, span, entities, add)
     return replace(extraction, relations=tuple(sorted(found.values(), key=lambda r: r.id)))
@@ -100,17 +95,11 @@ def _post(doc: Document, official: Entity, extraction: Extraction, entities: dic
     add(official, "holdsPostIn", orgs[0], p, span, "post", 0.8)
 
 
-def _slotted(text: str, slots: list[Actor], offset: int, country: Entity | None) -> str:
-    out, last = [], 0
-    for i, s in enumerate(slots):
-        out.append(text[last:s.start - offset])
-        out.append(f"⟨{i}⟩")
-        last = s.end - offset
-    out.append(text[last:])
-    slotted = " ".join("".join(out).split())
+def _slotted(text: str, slots: list[Slot], offset: int, country: Entity | None) -> str:
+    slotted = slotted_text(text, slots, offset)
     if country is not None:
         # "the Government of Kazakhstan" / "the GOK": the country itself
-        slots.append(Actor(country, offset, offset, "GOK"))
+        slots.append(Slot(country, offset, offset, "GOK"))
         code = f"⟨{len(slots) - 1}⟩"
         slotted = re.sub(rf"\b(?:[Tt]he\s+)?(?:Government|government)\s+of\s+⟨(\d+)⟩",
                          lambda m: code if slots[int(m.group(1))].entity.id == country.id else m.group(0),
@@ -139,9 +128,9 @@ PROVIDED_GRANTS = re.compile(rf"{S}[^⟨]{{0,60}}?\bprovided\s+(?:\w+\s+){{0,3}}
 GRANT_TO = re.compile(rf"\bgrants?\s+to\s+{THE}{S}|(?:^|[\s;:])[a-z]\)\s+to\s+{THE}{S}")
 
 
-def _sentence(slotted: str, slots: list[Actor], p: Paragraph, span, add, donor: Actor | None) -> Actor | None:
+def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: Slot | None) -> Slot | None:
     """Apply the rules to one sentence; return the donor of a grant list for the sentences after."""
-    def actor(i: str) -> Actor:
+    def actor(i: str) -> Slot:
         return slots[int(i)]
 
     # "Post's INL office": the INL office is part of Post, and it is the INL office that acts
@@ -198,7 +187,6 @@ def _more_parties(slotted: str, m: re.Match[str], groups: list[str]) -> bool:
 def _named_parent(e: Entity, p: Paragraph, span: tuple[int, int], entities: dict[str, Entity], add) -> None:
     """A body named after its parent: "MVD Legal Academy", "CIS Executive Committee",
     "OSCE Center in Almaty" (the parent is the acronym the name starts with)."""
-    from kg.extract.organizations import lexicon, lexicon_entity
     if e.type not in ORGS:
         return
     first = e.name.split()[0]
