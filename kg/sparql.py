@@ -78,16 +78,11 @@ def run(store_dir: str | Path, query: NamedQuery, params: dict[str, str] | None 
                          f"it takes: {', '.join(query.params) or 'none'}")
     values = {**query.params, **params}
     _refuse(query.text)
-    store_dir = Path(store_dir)
-    if not (store_dir / "CURRENT").exists() and not any(store_dir.glob("*")):
-        raise InputError(str(store_dir), "no store here; run kg build first (or pass --out DIR)")
-    try:
-        store = ox.Store.read_only(str(store_dir))
-    except OSError as exc:
-        raise InputError(str(store_dir), f"cannot open the store ({exc}); run kg build first") from None
+    store = open_store(store_dir)
     substitutions = {ox.Variable(k): ox.Literal(v) for k, v in values.items()}
     try:
-        result = store.query(query.text, substitutions=substitutions or None)
+        result = store.query(query.text, substitutions=substitutions or None,
+                             use_default_graph_as_union=True)
     except (SyntaxError, RuntimeError, OSError) as exc:
         raise QueryError(f"{query.name}: {exc}") from None
     if isinstance(result, ox.QueryBoolean):
@@ -118,24 +113,36 @@ def _refuse(text: str) -> None:
 
 FORMATS = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG",
            "jsonld": "JSON_LD"}
+PREFIXES = {"kg": "https://w3id.org/kg-tip/ontology#", "skos": "http://www.w3.org/2004/02/skos/core#",
+            "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
+            "oa": "http://www.w3.org/ns/oa#", "id": "https://w3id.org/kg-tip/id/"}
+
+
+def open_store(store_dir: str | Path):
+    """A build's store, opened read-only; InputError when there is none."""
+    import pyoxigraph as ox
+    store_dir = Path(store_dir)
+    if not store_dir.is_dir() or not any(store_dir.iterdir()):
+        raise InputError(str(store_dir), "no store here; run kg build first (or pass --out DIR)")
+    try:
+        return ox.Store.read_only(str(store_dir))
+    except OSError as exc:
+        raise InputError(str(store_dir), f"cannot open the store ({exc}); run kg build first") from None
 
 
 def dump(store_dir: str | Path, fmt: str) -> bytes:
-    """The graph of a build's store serialised as Turtle, N-Triples, JSON-LD (the facts, the
-    default graph) or N-Quads, TriG (with the ontology's named graph)."""
+    """The graph of a build's store serialised as Turtle, N-Triples, JSON-LD (the facts: the
+    union of the documents' and entities' graphs) or N-Quads, TriG (every named graph: one
+    per document, the entities, the ontology)."""
     import pyoxigraph as ox
+
+    from kg.graph import data_triples
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    try:
-        store = ox.Store.read_only(str(store_dir))
-    except OSError as exc:
-        raise InputError(str(store_dir), f"cannot open the store ({exc}); run kg build first") from None
+    store = open_store(store_dir)
     rdf_format = getattr(ox.RdfFormat, FORMATS[fmt])
     if fmt in ("nquads", "trig"):
         return store.dump(format=rdf_format)
-    prefixes = {"kg": "https://w3id.org/kg-tip/ontology#", "skos": "http://www.w3.org/2004/02/skos/core#",
-                "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
-                "oa": "http://www.w3.org/ns/oa#", "id": "https://w3id.org/kg-tip/id/"}
     if fmt == "ntriples":
-        return store.dump(format=rdf_format, from_graph=ox.DefaultGraph())
-    return store.dump(format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+        return ox.serialize(data_triples(store), format=rdf_format)
+    return ox.serialize(data_triples(store), format=rdf_format, prefixes=PREFIXES)

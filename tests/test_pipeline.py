@@ -183,15 +183,6 @@ def test_the_whole_corpus_builds(corpus_dir, tmp_path):
     assert summary.violations == []
 
 
-def test_the_store_holds_the_graph(seeds_build):
-    import pyoxigraph as ox
-    _, out = seeds_build
-    store = ox.Store.read_only(str(out / "store"))
-    triples = sum(1 for line in (out / "graph.ttl").read_text(encoding="utf-8").splitlines()
-                  if line and not line.startswith("#"))
-    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == triples
-
-
 def test_the_seeds_conform_to_the_shapes(seeds_build):
     _, out = seeds_build
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

