@@ -349,6 +349,75 @@ def _fail(message: object) -> None:
     sys.exit(EXIT_ERROR)
 
 
+@main.command()
+@click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
+              help="The output folder of a build (its store/ and maps are served).")
+@click.option("--port", "-p", default=7878, show_default=True, type=click.IntRange(0, 65535),
+              help="The port (0: any free port).")
+@click.option("--host", default=None, metavar="ADDRESS",
+              help="Listen on this address instead of 127.0.0.1 (e.g. 0.0.0.0: anyone who can "
+                   "reach this machine can read the graph).")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1),
+              help="Seconds a query may run before it is stopped.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Most rows one query may return; more is refused with a message.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Queries run at the same time (one process each).")
+def serve(out: str, port: int, host: str | None, timeout: float, max_rows: int, workers: int) -> None:
+    """Serve a build as a read-only SPARQL endpoint at /sparql, with its maps at /.
+
+    SPARQL 1.1 Protocol: GET or POST, results as JSON, XML, CSV or TSV by the Accept header.
+    Updates, SERVICE, LOAD and FROM an outside IRI are refused. Ctrl-C stops it.
+
+    \b
+    Examples:
+      kg serve
+      kg serve --out exports/run1 --port 8000
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 5' \\
+           http://127.0.0.1:7878/sparql
+    """
+    from kg.serve import Endpoint
+    try:
+        endpoint = Endpoint(out, host or "127.0.0.1", port, public=host is not None,
+                            timeout=timeout, max_rows=max_rows, workers=workers)
+    except KGError as exc:
+        _fail(exc)
+    if host is not None and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"kg: warning: listening on {host}: anyone who can reach it can read the graph",
+                   err=True)
+    click.echo(f"kg: serving {out} at {endpoint.url} (read-only; Ctrl-C stops)", err=True)
+    try:
+        endpoint.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        endpoint.server_close()
+
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="A SPARQL 1.1 Graph Store Protocol endpoint (Oxigraph: http://HOST:7878/store).")
+@click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
+              help="The output folder of a build (its store/ is sent).")
+def push(endpoint: str, out: str) -> None:
+    """Load a build's graph into another triple store, one named graph per document.
+
+    Each graph is sent with an HTTP PUT, which replaces the store's copy: pushing again
+    leaves no duplicates.
+
+    \b
+    Examples:
+      oxigraph serve --location big-store --bind 127.0.0.1:7878 &
+      kg push --endpoint http://127.0.0.1:7878/store
+    """
+    from kg.push import push as run_push
+    try:
+        sent = run_push(out, endpoint)
+    except KGError as exc:
+        _fail(exc)
+    click.echo(f"kg: sent {len(sent)} graphs, {sum(sent.values()):,} triples to {endpoint}", err=True)
+
+
 def _with_progress(run_build, paths: list[str], out: str, options: dict):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),

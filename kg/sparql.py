@@ -15,6 +15,7 @@ from pathlib import Path
 from kg.errors import InputError, KGError
 
 QUERIES = Path(__file__).resolve().parent / "data" / "queries"
+KG_IRIS = "https://w3id.org/kg-tip/"
 PARAM = re.compile(r"^#\s*param\s+(\w+)\s*:\s*(.*?)(?:\(default\s+(.*?)\))?\s*$")
 
 
@@ -77,7 +78,7 @@ def run(store_dir: str | Path, query: NamedQuery, params: dict[str, str] | None 
         raise QueryError(f"query {query.name} has no parameter {', '.join(sorted(unknown))}; "
                          f"it takes: {', '.join(query.params) or 'none'}")
     values = {**query.params, **params}
-    _refuse(query.text)
+    refuse(query.text)
     store = open_store(store_dir)
     substitutions = {ox.Variable(k): ox.Literal(v) for k, v in values.items()}
     try:
@@ -103,10 +104,19 @@ def _text(term) -> str:
     return term.value if hasattr(term, "value") else str(term)
 
 
-def _refuse(text: str) -> None:
-    """No SERVICE (network), LOAD or update forms: queries only read the local store."""
-    code = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|#[^\n]*', " ", text)
-    banned = re.search(r"\b(SERVICE|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD)\b", code, re.I)
+def refuse(text: str) -> None:
+    """Refuse what would reach beyond the local store or change it: SERVICE (the network),
+    LOAD, FROM / FROM NAMED with an IRI that is not one of kg's graphs (a file or URL), and
+    every update form. Raises QueryError naming the refused feature."""
+    # strings, comments, IRIs, variables and prefixed names cannot hold a keyword
+    code = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*',
+                  " ", text)
+    for source in re.finditer(r"\bFROM\s+(?:NAMED\s+)?<([^>]*)>", code, re.I):
+        if not source.group(1).startswith(KG_IRIS):
+            raise QueryError(f"FROM <{source.group(1)}> is not allowed: queries read kg's own graphs "
+                             f"(<{KG_IRIS}...>), never a file or a URL")
+    code = re.sub(r"<[^<>\s]*>|[?$]\w+|[\w.-]*:[\w.-]*", " ", code)
+    banned = re.search(r"\b(SERVICE|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD|WITH)\b", code, re.I)
     if banned:
         raise QueryError(f"{banned.group(1).upper()} is not allowed: kg's queries only read the store")
 

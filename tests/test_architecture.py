@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kg"
-ORDER = ["ingest", "extract", "graph", "sparql", "analyse", "export", "pipeline", "serve", "cli"]
+ORDER = ["ingest", "extract", "cache", "graph", "sparql", "push", "analyse", "export", "pipeline", "serve",
+         "cli"]
 SHARED = {"model", "errors", "ids", "data"}
 
 

@@ -1,0 +1,248 @@
+"""The SPARQL endpoint (kg serve) and kg push, started as real servers on 127.0.0.1."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+FLOWS = """PREFIX kg: <https://w3id.org/kg-tip/ontology#>
+SELECT ?f ?evidence WHERE { ?f a kg:TraffickingFlow ; kg:evidence ?evidence }"""
+# every triple against every triple against every triple: minutes of work on the seeds' graph
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+MILLIONS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+
+
+def start(args: list[str]) -> tuple[subprocess.Popen, str]:
+    """Start kg serve; return the process and its /sparql URL (read from what it prints)."""
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", *args],
+                               stderr=subprocess.PIPE, text=True)
+    line = process.stderr.readline()
+    match = re.search(r"(http://\S+/sparql)", line)
+    assert match, f"kg serve printed {line!r}"
+    return process, match.group(1)
+
+
+@pytest.fixture(scope="module")
+def endpoint(seeds_build):
+    _, out = seeds_build
+    process, url = start(["--out", str(out), "--port", "0", "--timeout", "2", "--max-rows", "1000"])
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def http(url: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+def get(endpoint: str, query: str, accept: str = "application/sparql-results+json"):
+    return http(f"{endpoint}?{urlencode({'query': query})}", headers={"Accept": accept})
+
+
+def flows_in(out: Path) -> int:
+    return sum(1 for _ in csv.DictReader((out / "flows.csv").open(encoding="utf-8")))
+
+
+def test_sparqlwrapper_reads_the_flows(endpoint, seeds_build):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(FLOWS)
+    client.setReturnFormat(JSON)
+    rows = client.query().convert()["results"]["bindings"]
+    assert len(rows) == flows_in(seeds_build[1]) > 0
+    assert all(r["evidence"]["value"] for r in rows)
+
+
+def test_sparqlwrapper_post_and_ask(endpoint):
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    client = SPARQLWrapper(endpoint)
+    client.setMethod(POST)
+    client.setQuery('ASK { ?e <http://www.w3.org/2004/02/skos/core#altLabel> "IOM" }')
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["boolean"] is True
+
+
+@pytest.mark.parametrize("accept", ["text/csv", "text/tab-separated-values",
+                                    "application/sparql-results+xml", "application/sparql-results+json"])
+def test_result_formats_by_accept_header(endpoint, seeds_build, accept):
+    status, headers, body = get(endpoint, FLOWS, accept)
+    assert status == 200 and headers["Content-Type"].startswith(accept)
+    text = body.decode("utf-8")
+    if accept == "text/csv":
+        rows = list(csv.reader(io.StringIO(text)))[1:]
+    elif accept == "text/tab-separated-values":
+        rows = text.splitlines()[1:]
+    elif accept.endswith("xml"):
+        rows = ET.fromstring(text).findall(".//{http://www.w3.org/2005/sparql-results#}result")
+    else:
+        rows = json.loads(text)["results"]["bindings"]
+    assert len(rows) == flows_in(seeds_build[1])
+
+
+def test_post_bodies_of_the_protocol(endpoint):
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?f a <https://w3id.org/kg-tip/ontology#TraffickingFlow> }"
+    direct = http(endpoint, query.encode(), {"Content-Type": "application/sparql-query",
+                                             "Accept": "text/csv"})
+    form = http(endpoint, urlencode({"query": query}).encode(),
+                {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"})
+    assert direct[0] == form[0] == 200 and direct[2] == form[2]
+
+
+@pytest.mark.parametrize("data, kind", [
+    (b"INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/sparql-update"),
+    (urlencode({"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}).encode(),
+     "application/x-www-form-urlencoded"),
+    (urlencode({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}).encode(),
+     "application/x-www-form-urlencoded"),
+    (urlencode({"query": "DROP ALL"}).encode(), "application/x-www-form-urlencoded"),
+])
+def test_updates_are_refused_and_change_nothing(endpoint, data, kind):
+    status, _, body = http(endpoint, data, {"Content-Type": kind})
+    assert status in (400, 403), body
+    status, _, body = get(endpoint, "ASK { <urn:a> <urn:b> <urn:c> }")
+    assert json.loads(body)["boolean"] is False
+
+
+def test_graph_store_writes_are_refused(endpoint):
+    for method in ("PUT", "DELETE"):
+        status, _, _ = http(endpoint + "?default", b"<urn:a> <urn:b> <urn:c> .", method=method)
+        assert status == 403
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+    "LOAD <file:///etc/passwd>",
+])
+def test_nothing_outside_the_store_is_reachable(endpoint, query):
+    status, _, body = get(endpoint, query)
+    assert status == 400 and b"not allowed" in body
+
+
+def test_a_query_that_would_run_for_minutes_is_stopped(endpoint):
+    began = time.monotonic()
+    status, _, body = get(endpoint, ENDLESS)
+    assert status == 503 and b"stopped after 2 s" in body
+    assert time.monotonic() - began < 10
+    status, _, _ = get(endpoint, FLOWS)                     # the endpoint still answers
+    assert status == 200
+
+
+def test_a_query_returning_millions_of_rows_is_refused(endpoint):
+    began = time.monotonic()
+    status, _, body = get(endpoint, MILLIONS)
+    assert status == 400 and b"more than 1,000 rows" in body
+    assert time.monotonic() - began < 5
+
+
+def test_a_huge_request_is_refused(endpoint):
+    status, _, _ = http(endpoint, b"query=" + b"x" * (2 << 20),
+                        {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 413
+
+
+def test_the_maps_are_served_and_nothing_else(endpoint, seeds_build):
+    base = endpoint.rsplit("/", 1)[0]
+    status, headers, body = http(base + "/flows.html")
+    assert status == 200 and body == (seeds_build[1] / "flows.html").read_bytes()
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    status, _, body = http(base + "/")
+    assert status == 200 and b'href="/actors.html"' in body
+    for path in ("/store/CURRENT", "/cache/07ASTANA1925.json", "/%2e%2e/%2e%2e/etc/passwd",
+                 "/../manifest.json.bak", "/texts/../../x"):
+        assert http(base + path)[0] == 404, path
+
+
+def test_concurrent_clients_get_answers(endpoint):
+    def one(_):
+        return get(endpoint, FLOWS)[0]
+    with ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(one, range(64)))
+    assert statuses == [200] * 64
+
+
+def test_listens_on_loopback_and_refuses_another_address_unless_asked(seeds_build):
+    from kg.serve import Endpoint, ServeError
+    _, out = seeds_build
+    with pytest.raises(ServeError, match="unless --host"):
+        Endpoint(out, "0.0.0.0", 0)
+    process, url = start(["--out", str(out), "--port", "0"])
+    try:
+        assert url.startswith("http://127.0.0.1:")
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_no_store_is_a_clear_error(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--out", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "run kg build first" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def oxigraph_server(tmp_path):
+    """Oxigraph's own server (the oxigraph wheel), on 127.0.0.1, with the union of the named
+    graphs as the default graph, as kg's README tells users to run it."""
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    port = free_port()
+    process = subprocess.Popen([binary, "serve", "--location", str(tmp_path / "db"),
+                                "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(10)
+
+
+def test_push_loads_every_graph_and_pushing_again_adds_no_duplicates(seeds_build, oxigraph_server):
+    from kg.push import push
+    _, out = seeds_build
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    sent = push(out, oxigraph_server + "/store")
+    assert len(sent) == 7                       # five documents, the entities, the ontology
+    for _ in range(2):
+        status, _, body = http(f"{oxigraph_server}/query?{urlencode({'query': count})}",
+                               headers={"Accept": "text/csv"})
+        assert int(body.decode().split()[1]) == sum(sent.values())
+        push(out, oxigraph_server + "/store")
+    status, _, body = http(f"{oxigraph_server}/query?{urlencode({'query': FLOWS})}",
+                           headers={"Accept": "text/csv"})
+    assert len(body.decode().splitlines()) - 1 == flows_in(out)
+
+
+def test_push_names_the_refused_graph(seeds_build, oxigraph_server):
+    from kg.push import PushError, push
+    with pytest.raises(PushError, match="refused graph"):
+        push(seeds_build[1], oxigraph_server + "/nothing-here")
