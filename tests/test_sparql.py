@@ -121,3 +121,14 @@ def test_cli_dump_to_a_file(seeds_build, tmp_path):
                                        "--to", str(tmp_path / "g.nq")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "g.nq").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("value", ['IOM" } UNION { ?e ?fact ?value', "IOM\\", "IOM\n} #", "<urn:x>"])
+def test_a_parameter_value_is_a_literal_and_never_changes_the_query(seeds_build, value):
+    assert ask(seeds_build, "entity", name=value) == []
+
+
+def test_parameters_are_bound_inside_subqueries():
+    text = sparql.bind(sparql.named_queries()["co-mentions"].text, {"a": "IOM", "b": "USAID"})
+    assert text.count('VALUES (?a) { ("IOM") }') == 1 and text.count('VALUES (?b) { ("USAID") }') == 1
+    assert text.count('VALUES (?a ?b) { ("IOM" "USAID") }') == 1   # and the outer group
