@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -36,8 +37,14 @@ def main() -> None:
                    "there is replaced); only the new documents are extracted.")
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Extract every document again, even those unchanged since the last build.")
+@click.option("--corrections", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="An analyst's corrections file (default: kg.corrections.toml in or beside "
+                   "an input folder).")
+@click.option("--no-corrections", "no_corrections", is_flag=True,
+              help="Build the extractor's own output, without corrections (for scoring).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
-def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, quiet: bool) -> None:
+def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, corrections: str | None,
+          no_corrections: bool, quiet: bool) -> None:
     """Build the graph of PATHS (files or folders, read recursively) into --out.
 
     With no PATHS, builds the five sample cables bundled with kg. Writes documents.csv,
@@ -48,6 +55,7 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, quiet: bo
 
     A document whose bytes and kg's extractor are unchanged since the previous build in --out
     is not extracted again (its extraction is kept in --out/cache/); --no-cache turns this off.
+    An analyst's corrections (kg correct --help) are applied after extraction.
 
     \b
     Examples:
@@ -59,7 +67,8 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, quiet: bo
 
     show_bar = not quiet and sys.stderr.isatty()
     try:
-        options = {"add": add, "reuse": not no_cache}
+        options = {"add": add, "reuse": not no_cache, "corrections": corrections,
+                   "correct": not no_corrections}
         if show_bar:
             summary = _with_progress(run_build, list(paths), out, options)
         else:
@@ -418,6 +427,184 @@ def push(endpoint: str, out: str) -> None:
     click.echo(f"kg: sent {len(sent)} graphs, {sum(sent.values()):,} triples to {endpoint}", err=True)
 
 
+@main.group()
+def correct() -> None:
+    """Record a correction in kg.corrections.toml; every later build applies it.
+
+    Each command appends one entry (with --why and --author) to the file, which you can also
+    edit by hand; kg build reports a correction that no longer matches anything.
+
+    \b
+    Examples:
+      kg correct merge "MVD" "Ministry of Internal Affairs" --why "same ministry"
+      kg correct reject flow flow-353713844c68 --why "the text denies it"
+      kg correct retype "Bolashak" NGO
+      kg correct add-flow --source Uzbekistan --destination Kazakhstan \\
+          --document 07ASTANA1925 --paragraph 5 --evidence "exact words of the paragraph"
+    """
+
+
+def _correction_options(command):
+    for option in reversed((
+            click.option("--file", "path", default="kg.corrections.toml", show_default=True,
+                         type=click.Path(dir_okay=False), help="The corrections file."),
+            click.option("--why", default="", help="Why: kept with the correction and in the graph."),
+            click.option("--author", default="", help="Who (default: your user name)."))):
+        command = option(command)
+    return command
+
+
+def _record(path: str, kind: str, why: str, author: str, **values) -> None:
+    import datetime
+    import getpass
+
+    from kg import corrections as corrections_module
+    values.update(why=why, author=author or getpass.getuser(), date=datetime.date.today().isoformat())
+    try:
+        entry = corrections_module.append(Path(path), kind, values)
+    except KGError as exc:
+        _fail(exc)
+    click.echo(f"kg: recorded in {path}: {entry}", err=True)
+
+
+@correct.command("merge")
+@click.argument("names", nargs=-1, required=True)
+@_correction_options
+def correct_merge(names: tuple[str, ...], path: str, why: str, author: str) -> None:
+    """Merge entities: NAMES... then the one they become (names, aliases or ids).
+
+    \b
+    Example:
+      kg correct merge "MVD" "Ministry of Internal Affairs"
+    """
+    if len(names) < 2:
+        _fail("give at least two names: the ones to merge, then the one they become")
+    _record(path, "merge", why, author, names=list(names[:-1]), into=names[-1])
+
+
+@correct.command("split")
+@click.argument("entity")
+@click.argument("alias")
+@click.option("--type", "type_", default="", help="The new entity's type (default: the entity's).")
+@_correction_options
+def correct_split(entity: str, alias: str, type_: str, path: str, why: str, author: str) -> None:
+    """Split ALIAS off ENTITY: its mentions become a new entity.
+
+    \b
+    Example:
+      kg correct split "Ministry of Justice" "MOJ"
+    """
+    _record(path, "split", why, author, entity=entity, alias=alias, type=type_)
+
+
+@correct.command("rename")
+@click.argument("entity")
+@click.argument("name")
+@_correction_options
+def correct_rename(entity: str, name: str, path: str, why: str, author: str) -> None:
+    """Give ENTITY the name NAME (the old one stays an alias).
+
+    \b
+    Example:
+      kg correct rename "Bolashak" "Bolashak Public Association"
+    """
+    _record(path, "rename", why, author, entity=entity, name=name)
+
+
+@correct.command("retype")
+@click.argument("entity")
+@click.argument("type_", metavar="TYPE", required=False, default="")
+@click.option("--country", default="", help="The entity's country instead.")
+@_correction_options
+def correct_retype(entity: str, type_: str, country: str, path: str, why: str, author: str) -> None:
+    """Change ENTITY's type (and/or, with --country, its country).
+
+    \b
+    Example:
+      kg correct retype "Bolashak" NGO --country Kazakhstan
+    """
+    _record(path, "retype", why, author, entity=entity, type=type_, country=country)
+
+
+@correct.command("reject")
+@click.argument("kind", type=click.Choice(["entity", "flow", "relation"]))
+@click.argument("ref")
+@click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
+              help="The build whose flow or relation ids are meant.")
+@_correction_options
+def correct_reject(kind: str, ref: str, out: str, path: str, why: str, author: str) -> None:
+    """Reject an entity (a name or id), a flow or a relation (an id from flows.csv or
+    relations.csv). A flow or relation is also recorded by its names, document and paragraph,
+    so the rejection holds if its id changes.
+
+    \b
+    Examples:
+      kg correct reject flow flow-353713844c68 --why "the cable denies it"
+      kg correct reject entity "Classified Website"
+    """
+    import csv as csv_module
+    values: dict = {kind: ref}
+    if kind != "entity":
+        table = Path(out) / f"{kind}s.csv"
+        rows = list(csv_module.DictReader(table.open(encoding="utf-8"))) if table.is_file() else []
+        row = next((r for r in rows if r["id"] == ref), None)
+        if row is None:
+            _fail(f"no {kind} {ref} in {table}; give the id of a {kind} of that build (or --out DIR)")
+        keys = ("source", "destination") if kind == "flow" else ("subject", "predicate", "object")
+        values.update({k: row[k] for k in keys}, document=row["document"], paragraph=int(row["paragraph"]))
+    _record(path, "reject", why, author, **values)
+
+
+@correct.command("add-flow")
+@click.option("--source", required=True)
+@click.option("--destination", required=True)
+@click.option("--transit", multiple=True, help="A transit place, in order (repeatable).")
+@click.option("--exploitation", multiple=True,
+              type=click.Choice(["labor", "sexual", "organ_removal", "criminal_activity", "begging",
+                                 "domestic_servitude", "child", "unspecified"]))
+@click.option("--victims", type=int, default=None)
+@click.option("--year", type=int, default=None)
+@click.option("--document", required=True, help="The document id (documents.csv).")
+@click.option("--paragraph", required=True, type=int, help="The paragraph number the document prints.")
+@click.option("--evidence", required=True, help="The exact words of that paragraph.")
+@_correction_options
+def correct_add_flow(source: str, destination: str, transit: tuple[str, ...], exploitation: tuple[str, ...],
+                     victims: int | None, year: int | None, document: str, paragraph: int, evidence: str,
+                     path: str, why: str, author: str) -> None:
+    """Add a flow kg missed; the build checks the quote is in the paragraph.
+
+    \b
+    Example:
+      kg correct add-flow --source Kokshetau --destination Lobanovo --exploitation labor \\
+          --document 08ASTANA1246 --paragraph 18 --evidence "were taken to Lobanovo"
+    """
+    _record(path, "add_flow", why, author, source=source, destination=destination, transit=list(transit),
+            exploitation=list(exploitation), victims=victims, year=year, document=document,
+            paragraph=paragraph, evidence=evidence)
+
+
+@correct.command("add-relation")
+@click.argument("subject")
+@click.argument("predicate", type=click.Choice(["holdsPostIn", "partOf", "supervises", "fundedBy",
+                                                "cooperatesWith"]))
+@click.argument("object_", metavar="OBJECT")
+@click.option("--document", required=True, help="The document id (documents.csv).")
+@click.option("--paragraph", required=True, type=int, help="The paragraph number the document prints.")
+@click.option("--evidence", required=True, help="The exact words of that paragraph.")
+@_correction_options
+def correct_add_relation(subject: str, predicate: str, object_: str, document: str, paragraph: int,
+                         evidence: str, path: str, why: str, author: str) -> None:
+    """Add a relation kg missed; the build checks the quote is in the paragraph.
+
+    \b
+    Example:
+      kg correct add-relation "Bolashak" fundedBy "Democracy Commission" \\
+          --document 08ASTANA1246 --paragraph 3 --evidence "funded by a Democracy Commission grant"
+    """
+    _record(path, "add_relation", why, author, subject=subject, predicate=predicate, object=object_,
+            document=document, paragraph=paragraph, evidence=evidence)
+
+
 def _with_progress(run_build, paths: list[str], out: str, options: dict):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),
@@ -441,6 +628,11 @@ def _print_summary(summary) -> None:
         console.print(f"  {len(summary.failures)} input(s) failed (listed above)")
     if summary.reused:
         console.print(f"  {summary.reused} unchanged document(s) taken from the previous build")
+    report = summary.corrections
+    if report is not None:
+        console.print(Text(f"  corrections from {report.file}: {len(report.applied)} applied"))
+        for stale in report.unmatched:
+            console.print(Text(f"  correction matched nothing (stale?): {stale}"), style="yellow")
     for violation in summary.violations:
         console.print(Text(f"  SHACL: {violation}"), style="yellow")
     if summary.duplicates:

@@ -95,6 +95,9 @@ class _Vocab:
         self.pref, self.alt = (n("http://www.w3.org/2004/02/skos/core#" + x) for x in ("prefLabel", "altLabel"))
         self.lat, self.long = n(WGS84_NS + "lat"), n(WGS84_NS + "long")
         self.derived = n("http://www.w3.org/ns/prov#wasDerivedFrom")
+        self.attributed = n("http://www.w3.org/ns/prov#wasAttributedTo")
+        self.agent = n("http://www.w3.org/ns/prov#Agent")
+        self.comment = n("http://www.w3.org/2000/01/rdf-schema#comment")
         dc = "http://purl.org/dc/terms/"
         self.identifier, self.title, self.date = n(dc + "identifier"), n(dc + "title"), n(dc + "date")
         self.start, self.end = n(OA_NS + "start"), n(OA_NS + "end")
@@ -134,6 +137,14 @@ def entity_quads(entities: Iterable[Entity], extractions: Iterable[Extraction]) 
             add(ox.Quad(node, _t("title"), ox.Literal(entity.title), g))
         if entity.country_code and entity.type != "Country":
             add(ox.Quad(node, _t("country"), _node("entity", entity_id("Country", entity.country_code)), g))
+        if entity.curator:
+            add(ox.Quad(node, v.attributed, _agent(entity.curator), g))
+    # the analysts whose corrections the build applied (PROV-O agents)
+    curators = {e.curator for e in entities} | {
+        f.curator for x in extractions for f in (*x.flows, *x.relations)}
+    for name in sorted(curators - {""}):
+        add(ox.Quad(_agent(name), v.type, v.agent, g))
+        add(ox.Quad(_agent(name), v.pref, ox.Literal(name), g))
     stated = {(r.subject, r.predicate, r.object) for x in extractions for r in x.relations}
     for subject, predicate, obj in sorted(stated):
         add(ox.Quad(_node("entity", subject), _t(predicate), _node("entity", obj), g))
@@ -235,6 +246,15 @@ def _sourced(out: list, node, fact, g) -> None:
     add(ox.Quad(node, _t("method"), ox.Literal(fact.method), g))
     add(ox.Quad(node, v.derived,
                 _node("paragraph", f"{document_slug(fact.document)}/{fact.paragraph_index}"), g))
+    if fact.curator:   # added by an analyst, not found by kg
+        add(ox.Quad(node, v.attributed, _agent(fact.curator), g))
+        if fact.note:
+            add(ox.Quad(node, v.comment, ox.Literal(fact.note), g))
+
+
+def _agent(name: str):
+    from kg.ids import slug
+    return _node("agent", slug(name))
 
 
 def _flow(out: list, f: Flow, g) -> None:

@@ -106,6 +106,7 @@ class Entity:
     longitude: float | None = None
     title: str = ""
     organization: str = ""
+    curator: str = ""        # the analyst whose correction changed it (kg.corrections.toml)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,7 +120,9 @@ class Sourced:
     start: int = 0              # offsets of the evidence in the document's text
     end: int = 0
     confidence: float = 0.0
-    method: str = ""            # the rule or method that found it
+    method: str = ""            # the rule or method that found it ("curated": an analyst)
+    curator: str = ""           # the analyst who added it (kg.corrections.toml), or ""
+    note: str = ""              # the analyst's reason
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,7 @@ class Summary:
     seconds: dict[str, float] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)   # SHACL, see ontology/shapes.ttl
     reused: int = 0        # documents whose extraction came from the previous build's cache
+    corrections: object = None   # kg.corrections.Report, when a corrections file was applied
 
     @property
     def ok(self) -> bool:

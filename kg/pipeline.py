@@ -6,6 +6,7 @@ document does not stop the others: it is reported, and the summary says the buil
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from kg import __version__, cache
+from kg import corrections as corrections_
 from kg.errors import BuildError
 from kg.export import write_tables, write_texts
 from kg.export.graphs import export_graph, write_ctdc, write_gexf, write_graphml
@@ -35,7 +37,8 @@ Progress = Callable[[int, int], None]
 
 
 def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.PathLike[str] = "exports",
-          *, progress: Progress | None = None, add: bool = False, reuse: bool = True) -> Summary:
+          *, progress: Progress | None = None, add: bool = False, reuse: bool = True,
+          corrections: str | os.PathLike[str] | None = None, correct: bool = True) -> Summary:
     """Build the knowledge graph of the documents under ``paths`` into the folder ``out``.
 
     With no paths, builds the bundled sample cables. Returns a Summary (documents, entities,
@@ -48,6 +51,10 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
     document id already there, replaces) those under ``paths``: only these are extracted and
     only their named graphs change in the store. ``reuse`` (default) takes the extraction of
     an unchanged document (same bytes, same extractor) from the previous build's cache/.
+
+    ``corrections`` names an analyst's corrections file; without it, ``kg.corrections.toml``
+    in or beside an input folder is used (with ``add``, also the previous build's). They are
+    applied after extraction; ``correct=False`` builds the extractor's own output.
 
     >>> import tempfile, pathlib
     >>> s = build(out=pathlib.Path(tempfile.mkdtemp()) / "out")
@@ -68,7 +75,8 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
         tmp = Path(tempfile.mkdtemp(prefix=f".kg-build-{out_dir.name}-", dir=out_dir.parent))
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; outputs are ordinary files
         try:
-            _run(inputs, tmp, summary, progress, previous if (reuse or add) else None, add)
+            rules = _corrections(inputs, corrections, previous if add else None) if correct else None
+            _run(inputs, tmp, summary, progress, previous if (reuse or add) else None, add, rules)
             _swap(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -76,7 +84,8 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
 
 
 def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress | None,
-         previous: Path | None, add: bool) -> None:
+         previous: Path | None, add: bool,
+         rules: tuple[Path, list[corrections_.Correction]] | None) -> None:
     clock = time.perf_counter()
     files, skipped, failures = find_files(inputs)
     summary.skipped, summary.failures = skipped, list(failures)
@@ -126,7 +135,12 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     extractions = sorted(found.values(), key=lambda x: (x.document.date, x.document.id))
 
     start = time.perf_counter()
+    if rules is not None:
+        summary.corrections = corrections_.Report(file=str(rules[0]))
+        extractions = corrections_.apply(extractions, rules[1], summary.corrections)
     entities = merge_entities(extractions)
+    if rules is not None:
+        entities = corrections_.finish(entities, rules[1], summary.corrections)
     seconds["resolve"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -168,6 +182,24 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     seconds["total"] = time.perf_counter() - clock
     summary.seconds = {k: round(v, 3) for k, v in seconds.items()}
     _write_manifest(folder, summary, records)
+
+
+def _corrections(inputs: list[Path], given: str | os.PathLike[str] | None,
+                 previous: Path | None) -> tuple[Path, list[corrections_.Correction]] | None:
+    """The corrections file of this build and its corrections, or None when there is none."""
+    if given is not None:
+        path = Path(given)
+        if not path.is_file():
+            raise BuildError(f"{path}: no such corrections file")
+    else:
+        path = corrections_.find(inputs)
+        if path is None and previous is not None:
+            recorded = json.loads((previous / MANIFEST).read_text(encoding="utf-8")).get("corrections") or {}
+            if recorded.get("file") and Path(recorded["file"]).is_file():
+                path = Path(recorded["file"])
+        if path is None:
+            return None
+    return path, corrections_.read(path)
 
 
 def _extract(doc: Document, old_cache: Path | None, new_cache: Path, summary: Summary) -> Extraction:
@@ -260,10 +292,19 @@ def _write_manifest(folder: Path, summary: Summary, records: list[dict]) -> None
                    "skipped": len(summary.skipped)},
         "skipped": sorted(summary.skipped),
         "shacl": {"conforms": not summary.violations, "violations": summary.violations},
+        "corrections": _corrections_record(summary.corrections),
         "seconds": summary.seconds,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
+
+
+def _corrections_record(report: corrections_.Report | None) -> dict | None:
+    if report is None:
+        return None
+    path = Path(report.file)
+    return {"file": str(path.resolve()), "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "applied": report.applied, "unmatched": report.unmatched}
 
 
 # ---------------------------------------------------------------- the output folder

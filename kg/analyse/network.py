@@ -38,7 +38,7 @@ def flow_network(flows: Iterable[Flow], entities: dict[str, Entity]) -> nx.DiGra
                 continue
             if not G.has_edge(a, b):
                 G.add_edge(a, b, flows=[], documents=set(), victims=0, exploitation=Counter(),
-                           years=set(), evidence=[])
+                           years=set(), evidence=[], curated=0)
             edge = G[a][b]
             edge["flows"].append(f.id)
             edge["documents"].add(f.document)
@@ -46,7 +46,8 @@ def flow_network(flows: Iterable[Flow], entities: dict[str, Entity]) -> nx.DiGra
             edge["exploitation"].update(f.exploitation)
             if f.year is not None:
                 edge["years"].add(f.year)
-            edge["evidence"].append((f.document, f.paragraph, f.evidence))
+            edge["evidence"].append((f.document, f.paragraph, f.evidence, f.curator))
+            edge["curated"] += bool(f.curator)
     return G
 
 

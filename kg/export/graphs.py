@@ -48,7 +48,7 @@ def export_graph(extractions: list[Extraction], entities: list[Entity]) -> nx.Mu
     for a, b, d in sorted(flows.edges(data=True), key=lambda e: (e[0], e[1])):
         node(a)
         node(b)
-        doc, paragraph, evidence = d["evidence"][0]
+        doc, paragraph, evidence, _ = d["evidence"][0]
         G.add_edge(a, b, key=f"flow:{a}:{b}", kind="flow", label="flow", flows=len(d["flows"]),
                    documents=len(d["documents"]), victims=int(d["victims"]),
                    exploitation="; ".join(sorted(d["exploitation"])),

@@ -113,11 +113,16 @@ def flows_map(G: nx.DiGraph, path: Path, title: str = "kg: trafficking flows") -
     for a, b, d in sorted(G.edges(data=True), key=lambda e: (e[0], e[1])):
         main = next((k for k, _ in d["exploitation"].most_common() if k != "child"), "unspecified")
         width = 1 + math.log2(1 + d["victims"]) + len(d["documents"])
-        evidence = [{"document": doc, "paragraph": p, "text": text} for doc, p, text in d["evidence"][:8]]
-        _add_edge(net, a, b, width=round(min(width, 14), 2), color=EXPLOITATION_COLOURS[main],
+        evidence = [{"document": doc, "paragraph": p, "text": text, "by": by}
+                    for doc, p, text, by in d["evidence"][:8]]
+        # a hop only analysts added (kg.corrections.toml) is dashed: not found by kg
+        curated = {"dashes": True} if d.get("curated") == len(d["flows"]) else {}
+        _add_edge(net, a, b, width=round(min(width, 14), 2), color=EXPLOITATION_COLOURS[main], **curated,
                      kgExploitation=sorted(d["exploitation"]), kgVictims=d["victims"],
                      kgDocuments=sorted(d["documents"]), kgEvidence=evidence, kgFlows=len(d["flows"]))
     legend = [(k.replace("_", " "), v) for k, v in EXPLOITATION_COLOURS.items()]
+    if any(d.get("curated") for _, _, d in G.edges(data=True)):
+        legend.append(("- - added by an analyst", "#888888"))
     _write(path, title, net, legend, "flows")
     return pos
 
@@ -281,7 +286,8 @@ network.on("click", params => {
                                      "flows: " + e.kgFlows + " in " + e.kgDocuments.length + " document(s)");
     if (e.kgPredicates && e.kgPredicates.length) lines.push("relations: " + e.kgPredicates.join(", "));
     if (e.kgCooccurs) lines.push("same paragraph: " + e.kgCooccurs + " time(s)");
-    for (const ev of e.kgEvidence) lines.push("", "\\u201c" + ev.text + "\\u201d", "  " + ev.document + " \\u00b6" + ev.paragraph);
+    for (const ev of e.kgEvidence) lines.push("", "\\u201c" + ev.text + "\\u201d", "  " + ev.document + " \\u00b6" + ev.paragraph
+                                              + (ev.by ? "  (added by " + ev.by + ", not found by kg)" : ""));
     show(lines);
   }
 });

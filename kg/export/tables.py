@@ -13,13 +13,14 @@ COLUMNS = {
     "documents": ("id", "source_file", "title", "date", "origin", "classification", "tags",
                   "paragraphs", "words", "sha256", "recipients", "references", "signer", "kind"),
     "entities": ("id", "name", "type", "aliases", "country", "country_code", "latitude",
-                 "longitude", "title", "organization", "documents", "mentions"),
+                 "longitude", "title", "organization", "documents", "mentions", "curated_by"),
     "mentions": ("entity_id", "document", "paragraph", "paragraph_index", "start", "end", "text"),
     "flows": ("id", "source", "source_country", "transit", "destination", "destination_country",
               "exploitation", "victims", "year", "document", "paragraph", "paragraph_index",
-              "evidence", "start", "end", "confidence", "method"),
+              "evidence", "start", "end", "confidence", "method", "curated_by", "note"),
     "relations": ("id", "subject", "predicate", "object", "document", "paragraph",
-                  "paragraph_index", "evidence", "start", "end", "confidence", "method"),
+                  "paragraph_index", "evidence", "start", "end", "confidence", "method",
+                  "curated_by", "note"),
     "roles": ("place", "role", "exploitation", "document", "paragraph", "evidence"),
 }
 
@@ -82,7 +83,7 @@ def write_tables(folder: Path, extractions: Sequence[Extraction], entities: Sequ
     write_csv(folder / "entities.csv", COLUMNS["entities"], (
         (e.id, e.name, e.type, list(e.aliases), e.country, e.country_code, e.latitude,
          e.longitude, e.title, e.organization, sorted(docs_of.get(e.id, ())),
-         count_of.get(e.id, 0)) for e in sorted(entities, key=lambda e: e.id)))
+         count_of.get(e.id, 0), e.curator) for e in sorted(entities, key=lambda e: e.id)))
     write_csv(folder / "mentions.csv", COLUMNS["mentions"], (
         (m.entity_id, m.document, m.paragraph, m.paragraph_index, m.start, m.end, m.text)
         for m in mentions))
@@ -92,13 +93,13 @@ def write_tables(folder: Path, extractions: Sequence[Extraction], entities: Sequ
         (f.id, name(f.source), country(f.source), [name(t) for t in f.transit],
          name(f.destination), country(f.destination), list(f.exploitation), f.victims, f.year,
          f.document, f.paragraph, f.paragraph_index, f.evidence, f.start, f.end,
-         f"{f.confidence:.2f}", f.method) for f in flows))
+         f"{f.confidence:.2f}", f.method, f.curator, f.note) for f in flows))
 
     relations = sorted((r for x in extractions for r in x.relations), key=lambda r: r.id)
     write_csv(folder / "relations.csv", COLUMNS["relations"], (
         (r.id, name(r.subject), r.predicate, name(r.object), r.document, r.paragraph,
-         r.paragraph_index, r.evidence, r.start, r.end, f"{r.confidence:.2f}", r.method)
-        for r in relations))
+         r.paragraph_index, r.evidence, r.start, r.end, f"{r.confidence:.2f}", r.method,
+         r.curator, r.note) for r in relations))
 
     roles = sorted((r for x in extractions for r in x.roles),
                    key=lambda r: (r.document, r.paragraph, r.place, r.role))
