@@ -106,7 +106,8 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
         done += 1
         if isinstance(item, Failure):
             summary.failures.append(item)
-            records.append({"path": item.path, "status": "failed", "error": item.reason})
+            records.append({"path": item.path, "sha256": _sha256(item.path), "status": "failed",
+                            "error": item.reason})
         elif isinstance(item, Document):
             start = time.perf_counter()
             found[item.id] = _extract(item, old_cache, new_cache, summary)
@@ -117,7 +118,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
         else:
             path, why = item
             summary.duplicates.append(f"{path}: {why}")
-            records.append({"path": path, "status": "duplicate", "note": why})
+            records.append({"path": path, "sha256": _sha256(path), "status": "duplicate", "note": why})
         if progress:
             progress(done, len(files))
     if add and previous is not None:
@@ -182,6 +183,18 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     seconds["total"] = time.perf_counter() - clock
     summary.seconds = {k: round(v, 3) for k, v in seconds.items()}
     _write_manifest(folder, summary, records)
+
+
+def _sha256(path: str) -> str:
+    """The sha256 of a file's bytes, or "" when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
 
 
 def _corrections(inputs: list[Path], given: str | os.PathLike[str] | None,
