@@ -78,17 +78,24 @@ def compare(out: Path, repeat: int, limit: int) -> None:
     print(f"slowest named query on pyoxigraph: {max(medians):.1f} ms (median of {repeat})")
 
 
-def synthetic(out: Path, triples: int, repeat: int) -> None:
+def synthetic(out: Path, triples: int, repeat: int, keep: Path | None = None) -> None:
     """Copies of the build's documents and of every entity but the countries, under new ids,
-    until the graph holds ``triples`` triples; loaded with bulk_load, then queried."""
+    until the graph holds ``triples`` triples; loaded with bulk_load, then queried. With
+    ``keep``, the store is kept there (and reused by the next run)."""
     import pyoxigraph as ox
+    if keep is not None and (keep / "store").is_dir():
+        store = ox.Store.read_only(str(keep / "store"))
+        print(f"synthetic: the store kept in {keep}")
+        _time_queries(store, repeat)
+        return
     data = sparql.dump(out / "store", "nquads").decode("utf-8").splitlines()
     ontology = [line for line in data if line.endswith("<https://w3id.org/kg-tip/ontology> .")]
     facts = [line for line in data if line and not line.endswith("<https://w3id.org/kg-tip/ontology> .")]
     copies = max(1, -(-triples // len(facts)))
     rename = re.compile(r"(https://w3id\.org/kg-tip/id/(?:document|paragraph|mention|flow|relation|role|post|"
                         r"entity/(?!country-)))")
-    folder = Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    folder = keep or Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
     try:
         source = folder / "data.nq"
         with source.open("w", encoding="utf-8") as f:
@@ -108,12 +115,19 @@ def synthetic(out: Path, triples: int, repeat: int) -> None:
         size = sum(p.stat().st_size for p in (folder / "store").rglob("*") if p.is_file())
         print(f"synthetic: {copies} copies of {len(facts):,} triples = {written:,} triples; "
               f"bulk_load {load:.1f} s; store {size / 1e6:.0f} MB")
-        print(f"{'query':16} {'rows':>6} {'ms':>10}")
-        for query in sparql.named_queries().values():
-            ms, rows = median_ms(lambda: on_store(store, query), repeat)
-            print(f"{query.name:16} {rows:6} {ms:10.1f}")
+        _time_queries(store, repeat)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            (folder / "data.nq").unlink(missing_ok=True)
+
+
+def _time_queries(store, repeat: int) -> None:
+    print(f"{'query':16} {'rows':>6} {'ms':>10}")
+    for query in sparql.named_queries().values():
+        ms, rows = median_ms(lambda: on_store(store, query), repeat)
+        print(f"{query.name:16} {rows:6} {ms:10.1f}")
 
 
 def main() -> None:
@@ -121,11 +135,12 @@ def main() -> None:
     ap.add_argument("out", type=Path, help="the output folder of a build")
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--triples", type=int, default=0, help="also a synthetic graph of this size")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the synthetic store in this folder")
     ap.add_argument("--rdflib-limit", type=int, default=120, help="seconds before an rdflib query is stopped")
     args = ap.parse_args()
     compare(args.out, args.repeat, args.rdflib_limit)
     if args.triples:
-        synthetic(args.out, args.triples, max(3, args.repeat // 2))
+        synthetic(args.out, args.triples, max(3, args.repeat // 2), args.keep)
 
 
 if __name__ == "__main__":

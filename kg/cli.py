@@ -42,9 +42,11 @@ def main() -> None:
                    "an input folder).")
 @click.option("--no-corrections", "no_corrections", is_flag=True,
               help="Build the extractor's own output, without corrections (for scoring).")
+@click.option("--max-mb", default=10.0, show_default=True, type=click.FloatRange(0.001),
+              help="Files larger than this many megabytes are reported and not read.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
 def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, corrections: str | None,
-          no_corrections: bool, quiet: bool) -> None:
+          no_corrections: bool, max_mb: float, quiet: bool) -> None:
     """Build the graph of PATHS (files or folders, read recursively) into --out.
 
     With no PATHS, builds the five sample cables bundled with kg. Writes documents.csv,
@@ -68,7 +70,7 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, correctio
     show_bar = not quiet and sys.stderr.isatty()
     try:
         options = {"add": add, "reuse": not no_cache, "corrections": corrections,
-                   "correct": not no_corrections}
+                   "correct": not no_corrections, "max_mb": max_mb}
         if show_bar:
             summary = _with_progress(run_build, list(paths), out, options)
         else:

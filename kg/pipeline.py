@@ -27,7 +27,7 @@ from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
 from kg.graph import ontology, to_graph, validate, write_store, write_turtle
-from kg.ingest import find_files, read_documents
+from kg.ingest import MAX_MB, find_files, read_documents
 from kg.model import Document, Entity, Extraction, Failure, Summary
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -38,7 +38,8 @@ Progress = Callable[[int, int], None]
 
 def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.PathLike[str] = "exports",
           *, progress: Progress | None = None, add: bool = False, reuse: bool = True,
-          corrections: str | os.PathLike[str] | None = None, correct: bool = True) -> Summary:
+          corrections: str | os.PathLike[str] | None = None, correct: bool = True,
+          max_mb: float = MAX_MB) -> Summary:
     """Build the knowledge graph of the documents under ``paths`` into the folder ``out``.
 
     With no paths, builds the bundled sample cables. Returns a Summary (documents, entities,
@@ -54,7 +55,8 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
 
     ``corrections`` names an analyst's corrections file; without it, ``kg.corrections.toml``
     in or beside an input folder is used (with ``add``, also the previous build's). They are
-    applied after extraction; ``correct=False`` builds the extractor's own output.
+    applied after extraction; ``correct=False`` builds the extractor's own output. A file
+    larger than ``max_mb`` megabytes is reported and not read.
 
     >>> import tempfile, pathlib
     >>> s = build(out=pathlib.Path(tempfile.mkdtemp()) / "out")
@@ -76,7 +78,7 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; outputs are ordinary files
         try:
             rules = _corrections(inputs, corrections, previous if add else None) if correct else None
-            _run(inputs, tmp, summary, progress, previous if (reuse or add) else None, add, rules)
+            _run(inputs, tmp, summary, progress, previous if (reuse or add) else None, add, rules, max_mb)
             _swap(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -85,7 +87,7 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
 
 def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress | None,
          previous: Path | None, add: bool,
-         rules: tuple[Path, list[corrections_.Correction]] | None) -> None:
+         rules: tuple[Path, list[corrections_.Correction]] | None, max_mb: float = MAX_MB) -> None:
     clock = time.perf_counter()
     files, skipped, failures = find_files(inputs)
     summary.skipped, summary.failures = skipped, list(failures)
@@ -96,7 +98,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     new_cache = folder / cache.CACHE
     seconds = {"ingest": 0.0, "extract": 0.0}
     done = 0
-    reader = iter(read_documents(files))
+    reader = iter(read_documents(files, max_mb))
     while True:
         start = time.perf_counter()
         item = next(reader, None)

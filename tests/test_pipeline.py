@@ -31,7 +31,7 @@ CONTRACT_COLUMNS = {
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every exported file's bytes; the store is a database whose files hold their own
-    timestamps, and is compared by its content in test_the_store_holds_the_graph."""
+    timestamps, and is compared by its quads in tests/test_store.py."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
             if p.is_file() and "store" not in p.relative_to(folder).parts}
 

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from kg.extract.gazetteer import DATA, host_country, is_demonym
+from kg.extract.gazetteer import DATA, host_country, is_demonym, per_paragraph
 from kg.ids import digest, entity_id
 from kg.model import Document, Entity, Extraction, Flow, Mention, Paragraph, Role
 
@@ -129,6 +129,7 @@ def find_flows(doc: Document, extraction: Extraction) -> Extraction:
     entities = {e.id: e for e in extraction.entities}
     places = sorted((m for m in extraction.mentions if entities[m.entity_id].type in PLACE_TYPES),
                     key=lambda m: m.start)
+    places_of = per_paragraph(doc, places)
     host = _host(doc, entities)
     flows: list[Flow] = []
     roles: list[Role] = []
@@ -143,8 +144,7 @@ def find_flows(doc: Document, extraction: Extraction) -> Extraction:
         strong = bool(c["trafficking"].search(c["goods_trafficking"].sub(" ", p.text)))
         if not (strong or (about and c["human"].search(p.text))):
             continue
-        p_places = [m for m in places if p.start <= m.start < p.end]
-        found, p_roles = _paragraph(doc, p, p_places, entities, host, about)
+        found, p_roles = _paragraph(doc, p, places_of[p.index], entities, host, about)
         flows += _merge(doc, p, found)
         roles += p_roles
     return replace(extraction, flows=tuple(flows), roles=tuple(roles))
@@ -170,16 +170,32 @@ def sentences(p: Paragraph) -> list[tuple[int, int]]:
     return [(a + len(p.text[a:b]) - len(p.text[a:b].lstrip()), b) for a, b in spans if p.text[a:b].strip()]
 
 
+def within(ordered: list[Mention], starts: list[int], lo: int, hi: int) -> list[Mention]:
+    """The mentions inside [lo, hi) of a list sorted by start (``starts``: their starts), found
+    by bisection: a paragraph of thousands of sentences stays linear."""
+    from bisect import bisect_left
+    out = []
+    for i in range(bisect_left(starts, lo), len(ordered)):
+        m = ordered[i]
+        if m.start >= hi:
+            break
+        if m.end <= hi:
+            out.append(m)
+    return out
+
+
 def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: dict[str, Entity],
                host: Entity | None, about: bool) -> tuple[list[Found], list[Role]]:
     found: list[Found] = []
     roles: list[Role] = []
     spans = sentences(p)
     context: list[Slot] = []     # places of the sentences read so far in this paragraph
+    ordered = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in ordered]
     for k, (a, b) in enumerate(spans):
         text = p.text[a:b]
         slots = [Slot(entities[m.entity_id], m.start, m.end, p.text[m.start - p.start:m.end - p.start])
-                 for m in mentions if p.start + a <= m.start and m.end <= p.start + b]
+                 for m in within(ordered, starts, p.start + a, p.start + b)]
         slotted = slotted_text(text, slots, p.start + a)
         near = " ".join(p.text[x:y] for x, y in spans[max(0, k - 1):k + 2])
         c = cues()

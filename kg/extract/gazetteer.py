@@ -352,12 +352,23 @@ def _boundaries(text: str, start: int, end: int) -> bool:
 
 
 def _longest(hits):
-    """Non-overlapping hits, the longest first where they overlap."""
-    chosen, taken = [], []
+    """Non-overlapping hits, the longest first where they overlap.
+
+    The spans taken so far are disjoint, so they are kept sorted and a new hit is checked
+    against its two neighbours only (a paragraph of 9,000 sentences has 40,000 hits).
+
+    >>> [(a, b) for a, b, _ in _longest([(0, 5, "x"), (3, 12, "y"), (12, 14, "z"), (13, 15, "w")])]
+    [(3, 12), (12, 14)]
+    """
+    from bisect import bisect_left
+    chosen, starts, ends = [], [], []
     for start, end, entry in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
-        if all(end <= a or start >= b for a, b in taken):
-            chosen.append((start, end, entry))
-            taken.append((start, end))
+        i = bisect_left(starts, start)
+        if (i < len(starts) and starts[i] < end) or (i > 0 and ends[i - 1] > start):
+            continue
+        starts.insert(i, start)
+        ends.insert(i, end)
+        chosen.append((start, end, entry))
     return sorted(chosen, key=lambda h: h[0])
 
 
@@ -366,8 +377,10 @@ def with_aliases(doc: Document, extraction: Extraction, entities: dict[str, Enti
     """The extraction with these entities and mentions, each entity carrying the forms the
     text used for it as aliases (read from the paragraph, where page markers are blanked)."""
     forms: dict[str, set[str]] = {}
+    ordered = sorted(doc.paragraphs, key=lambda q: q.start)
+    starts = [q.start for q in ordered]
     for m in mentions:
-        forms.setdefault(m.entity_id, set()).add(" ".join(_content(doc, m).split()))
+        forms.setdefault(m.entity_id, set()).add(" ".join(_content(ordered, starts, m).split()))
     out = []
     for eid, entity in sorted(entities.items()):
         aliases = set(entity.aliases) | {f for f in forms.get(eid, ()) if f != entity.name}
@@ -375,8 +388,25 @@ def with_aliases(doc: Document, extraction: Extraction, entities: dict[str, Enti
     return replace(extraction, entities=tuple(out), mentions=tuple(mentions))
 
 
-def _content(doc: Document, m: Mention) -> str:
-    for p in doc.paragraphs:
-        if p.start <= m.start < p.end:
-            return p.text[m.start - p.start:m.end - p.start]
+def per_paragraph(doc: Document, mentions) -> dict[int, list[Mention]]:
+    """The mentions of each paragraph (by ``Paragraph.index``), each list sorted by start:
+    one pass, so that a document of 10,000 paragraphs is not read 10,000 times."""
+    from bisect import bisect_right
+    ordered = sorted(doc.paragraphs, key=lambda q: q.start)
+    starts = [q.start for q in ordered]
+    out: dict[int, list[Mention]] = {q.index: [] for q in ordered}
+    for m in sorted(mentions, key=lambda m: m.start):
+        i = bisect_right(starts, m.start) - 1
+        if i >= 0 and ordered[i].start <= m.start < ordered[i].end:
+            out[ordered[i].index].append(m)
+    return out
+
+
+def _content(ordered: list[Paragraph], starts: list[int], m: Mention) -> str:
+    """The text of a mention as its paragraph holds it (``ordered``: paragraphs by start)."""
+    from bisect import bisect_right
+    i = bisect_right(starts, m.start) - 1
+    if i >= 0 and ordered[i].start <= m.start < ordered[i].end:
+        p = ordered[i]
+        return p.text[m.start - p.start:m.end - p.start]
     return m.text

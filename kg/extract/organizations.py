@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from kg.extract.gazetteer import (DATA, _words, build_automaton, country_name, host_country,
+from kg.extract.gazetteer import (DATA, _words, build_automaton, country_name, host_country, per_paragraph,
                                   leading_words, lookup, scan, titles, with_aliases)
 from kg.ids import entity_id, normalise
 from kg.model import Document, Entity, Extraction, Mention, Paragraph
@@ -119,8 +119,9 @@ def find_organizations(doc: Document, extraction: Extraction) -> Extraction:
     place_entities = {e.id: e for e in extraction.entities}
     hits_by_paragraph: dict[int, list[Hit]] = {}
     acronyms: dict[str, Entity] = {}
+    places_of = per_paragraph(doc, places)
     for p in doc.paragraphs:
-        p_places = [m for m in places if p.start <= m.start < p.end]
+        p_places = places_of[p.index]
         hits = _paragraph_hits(doc, p, host, p_places, place_entities)
         acronyms.update(_definitions(p.text, hits))
         hits_by_paragraph[p.index] = hits

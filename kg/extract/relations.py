@@ -19,10 +19,11 @@ with ⟨4⟩") and small rules read them; each rule is a way of writing:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import replace
 
-from kg.extract.flows import Slot, sentences, slotted_text
-from kg.extract.gazetteer import host_country
+from kg.extract.flows import Slot, sentences, slotted_text, within
+from kg.extract.gazetteer import host_country, per_paragraph
 from kg.extract.organizations import ORG_TYPES, lexicon, lexicon_entity
 from kg.ids import digest, entity_id
 from kg.model import Document, Entity, Extraction, Mention, Paragraph, Relation
@@ -61,32 +62,39 @@ def find_relations(doc: Document, extraction: Extraction) -> Extraction:
             evidence=" ".join(p.text[a - p.start:b - p.start].split()), start=a, end=b,
             confidence=confidence, method=method)
 
+    first: dict[str, Mention] = {}
+    for m in extraction.mentions:
+        first.setdefault(m.entity_id, m)
     for e in extraction.entities:
         if e.type == "Official" and e.organization:
-            _post(doc, e, extraction, entities, add)
+            _post(doc, e, first.get(e.id), entities, add)
+    actors_of = per_paragraph(doc, actors)
     for p in doc.paragraphs:
         if p.kind != "body":
             continue
-        p_actors = [m for m in actors if p.start <= m.start < p.end]
+        p_actors = actors_of[p.index]
+        starts = [m.start for m in p_actors]
         donor = None
         spans = sentences(p)
         for a, b in spans:
             span = (p.start + a, p.start + b)
-            slots = [Slot(entities[m.entity_id], m.start, m.end, m.text) for m in p_actors
-                     if span[0] <= m.start and m.end <= span[1]]
+            slots = [Slot(entities[m.entity_id], m.start, m.end, m.text)
+                     for m in within(p_actors, starts, *span)]
             text = p.text[a:b]
             slotted = _slotted(text, slots, span[0], country)
             donor = _sentence(slotted, slots, p, span, add, donor)
+        span_starts = [p.start + a for a, _ in spans]
         for m in p_actors:
-            span = next(((p.start + a, p.start + b) for a, b in spans
-                         if p.start + a <= m.start < p.start + b), (m.start, m.end))
+            k = bisect_right(span_starts, m.start) - 1
+            inside = k >= 0 and m.start < p.start + spans[k][1]
+            span = (p.start + spans[k][0], p.start + spans[k][1]) if inside else (m.start, m.end)
             _named_parent(entities[m.entity_id], p, span, entities, add)
     return replace(extraction, relations=tuple(sorted(found.values(), key=lambda r: r.id)))
 
 
-def _post(doc: Document, official: Entity, extraction: Extraction, entities: dict[str, Entity], add) -> None:
+def _post(doc: Document, official: Entity, mention: Mention | None, entities: dict[str, Entity],
+          add) -> None:
     orgs = [e for e in entities.values() if e.name == official.organization and e.type in ORGS]
-    mention = next((m for m in extraction.mentions if m.entity_id == official.id), None)
     if not orgs or mention is None:
         return
     p = next(p for p in doc.paragraphs if p.start <= mention.start < p.end)

@@ -58,11 +58,18 @@ def find_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], lis
     return files, skipped, failures
 
 
-def read_document(path: Path, data: bytes | None = None) -> Document:
+MAX_MB = 10   # a cable is 5-100 KB; a larger file is refused rather than read for hours
+
+
+def read_document(path: Path, data: bytes | None = None, max_mb: float = MAX_MB) -> Document:
     """Read one file into a Document; raises InputError naming the file and what is wrong."""
     name = str(path)
     if data is None:
         try:
+            size = path.stat().st_size
+            if size > max_mb * 1_000_000:
+                raise InputError(name, f"too large ({size / 1e6:.1f} MB): kg reads documents up to "
+                                       f"{max_mb:g} MB; split it, or raise the limit with --max-mb")
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(name, f"cannot be read ({exc.strerror or exc})") from None
@@ -101,7 +108,7 @@ def _first_line(paragraphs, text: str) -> str:
     return ""
 
 
-def read_documents(files: Iterable[Path]) -> Iterator[Document | Failure | tuple[str, str]]:
+def read_documents(files: Iterable[Path], max_mb: float = MAX_MB) -> Iterator[Document | Failure | tuple[str, str]]:
     """Read files in order; yield each Document, each Failure, and (path, why) for duplicates.
 
     A cable met again (same cable id) or a text met again (same normalised text) is a
@@ -112,7 +119,7 @@ def read_documents(files: Iterable[Path]) -> Iterator[Document | Failure | tuple
     fingerprints: dict[str, str] = {}   # fingerprint -> document id
     for path in files:
         try:
-            doc = read_document(path)
+            doc = read_document(path, max_mb=max_mb)
         except InputError as exc:
             yield Failure(exc.path, exc.reason)
             continue
