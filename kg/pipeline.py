@@ -350,13 +350,36 @@ def _old(out: Path) -> Path:
 
 
 def _swap(new: Path, out: Path) -> None:
-    """Put the finished folder in place of the previous outputs."""
+    """Put the finished folder in place of the previous outputs.
+
+    Where the system can (Linux's renameat2), the two folders trade places in one atomic
+    step, so a reader, or a build killed at any instant, always finds a complete output
+    folder; elsewhere two renames, and _check_output_folder repairs a kill between them.
+    """
     old = _old(out)
     shutil.rmtree(old, ignore_errors=True)
+    if out.exists() and _exchange(new, out):
+        shutil.rmtree(new, ignore_errors=True)     # now the previous outputs
+        return
     if out.exists():
         os.replace(out, old)
     os.replace(new, out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (renameat2 RENAME_EXCHANGE); False where not supported."""
+    import ctypes
+    import sys
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 @contextmanager

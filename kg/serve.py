@@ -59,6 +59,7 @@ class Endpoint(ThreadingHTTPServer):
     """The HTTP server: a pool of query workers over a snapshot of a build's store."""
 
     daemon_threads = True
+    request_queue_size = 256     # socketserver's 5 resets connections under 50 clients
 
     def __init__(self, out: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 7878, *,
                  public: bool = False, timeout: float = 10.0, max_rows: int = 10_000,
