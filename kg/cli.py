@@ -44,9 +44,18 @@ def main() -> None:
               help="Build the extractor's own output, without corrections (for scoring).")
 @click.option("--max-mb", default=10.0, show_default=True, type=click.FloatRange(0.001),
               help="Files larger than this many megabytes are reported and not read.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="Worker processes that extract in parallel (default: one per CPU for more "
+                   "than 50 files).")
+@click.option("--engine", type=click.Choice(["processes", "dask"]), default="processes",
+              show_default=True, help="Where extraction runs: local processes, or a Dask cluster.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="The Dask scheduler (tcp://HOST:8786); with --engine dask and no scheduler, "
+                   "a local cluster of --jobs workers.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
 def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, corrections: str | None,
-          no_corrections: bool, max_mb: float, quiet: bool) -> None:
+          no_corrections: bool, max_mb: float, jobs: int | None, engine: str, scheduler: str | None,
+          quiet: bool) -> None:
     """Build the graph of PATHS (files or folders, read recursively) into --out.
 
     With no PATHS, builds the five sample cables bundled with kg. Writes documents.csv,
@@ -64,13 +73,15 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, correctio
       kg build
       kg build ../cables/ extra-report.html --out exports/run1
       kg build new-cables/ --add --out exports/run1
+      kg build archive/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from kg.pipeline import build as run_build
 
     show_bar = not quiet and sys.stderr.isatty()
     try:
         options = {"add": add, "reuse": not no_cache, "corrections": corrections,
-                   "correct": not no_corrections, "max_mb": max_mb}
+                   "correct": not no_corrections, "max_mb": max_mb, "jobs": jobs, "engine": engine,
+                   "scheduler": scheduler}
         if show_bar:
             summary = _with_progress(run_build, list(paths), out, options)
         else:

@@ -111,6 +111,14 @@ def _vocab() -> _Vocab:
     return _Vocab()
 
 
+def _decimal(value: float):
+    """An xsd:decimal literal in its canonical form ("43", "0.5"), as the store keeps it, so
+    the Turtle written from memory and the store's own dump are the same bytes."""
+    import pyoxigraph as ox
+    from decimal import Decimal
+    return ox.Literal(format(Decimal(repr(float(value))).normalize(), "f"), datatype=_vocab().decimal)
+
+
 def entity_quads(entities: Iterable[Entity], extractions: Iterable[Extraction]) -> list:
     """The graph ENTITIES_GRAPH: every entity once (labels, type, country, coordinates) and the
     direct triple of every stated relation once (its statements live in the documents' graphs).
@@ -131,8 +139,8 @@ def entity_quads(entities: Iterable[Entity], extractions: Iterable[Extraction]) 
         if entity.country_code:
             add(ox.Quad(node, _t("countryCode"), ox.Literal(entity.country_code), g))
         if entity.latitude is not None and entity.longitude is not None:
-            add(ox.Quad(node, v.lat, ox.Literal(str(float(entity.latitude)), datatype=v.decimal), g))
-            add(ox.Quad(node, v.long, ox.Literal(str(float(entity.longitude)), datatype=v.decimal), g))
+            add(ox.Quad(node, v.lat, _decimal(entity.latitude), g))
+            add(ox.Quad(node, v.long, _decimal(entity.longitude), g))
         if entity.title:
             add(ox.Quad(node, _t("title"), ox.Literal(entity.title), g))
         if entity.country_code and entity.type != "Country":
@@ -242,7 +250,7 @@ def _sourced(out: list, node, fact, g) -> None:
     import pyoxigraph as ox
     v, add = _vocab(), out.append
     add(ox.Quad(node, _t("evidence"), ox.Literal(fact.evidence), g))
-    add(ox.Quad(node, _t("confidence"), ox.Literal(f"{fact.confidence:.2f}", datatype=v.decimal), g))
+    add(ox.Quad(node, _t("confidence"), _decimal(round(fact.confidence, 2)), g))
     add(ox.Quad(node, _t("method"), ox.Literal(fact.method), g))
     add(ox.Quad(node, v.derived,
                 _node("paragraph", f"{document_slug(fact.document)}/{fact.paragraph_index}"), g))
@@ -337,36 +345,44 @@ def validate(graph, limit: int = 20) -> list[str]:
     return sorted(out)
 
 
-def write_store(folder: Path, extractions: list[Extraction], entities: list[Entity], *,
-                base: Path | None = None, changed: Iterable[str] = ()) -> None:
+def store_quads(extractions: list[Extraction], entities: list[Entity],
+                changed: Iterable[str] | None = None) -> list:
+    """The quads a build writes: the entities' graph and the graphs of the documents in
+    ``changed`` (all documents when None)."""
+    keep = None if changed is None else set(changed)
+    quads = entity_quads(entities, extractions)
+    for x in extractions:
+        if keep is None or x.document.id in keep:
+            quads.extend(document_quads(x))
+    return quads
+
+
+def write_store(folder: Path, quads: list, *, base: Path | None = None,
+                changed: Iterable[str] = ()) -> None:
     """The embedded SPARQL store (pyoxigraph, on disk in ``folder``): one named graph per
     document (:func:`document_graph`), the entities in ENTITIES_GRAPH and the ontology in
     ONTOLOGY_GRAPH. Queries see the union of the graphs as their default graph.
 
     With ``base`` (the previous build's store), ``folder`` starts as a copy of it and only the
-    graphs of the ``changed`` documents, and the entities' graph, are replaced: adding
-    documents writes only theirs.
+    graphs of the ``changed`` documents, and the entities' graph, are replaced by ``quads``:
+    adding documents writes only theirs. The quads are parsed and loaded in Rust, with
+    Python's lock released, so a build runs its other stages meanwhile.
     """
     import shutil
-    from itertools import chain
 
     import pyoxigraph as ox
     if base is not None:
         shutil.copytree(base, folder)
         store = ox.Store(str(folder))
-        changed = set(changed)
-        for graph in [*(document_graph(doc) for doc in sorted(changed)), ENTITIES_GRAPH]:
+        for graph in [*(document_graph(doc) for doc in sorted(set(changed))), ENTITIES_GRAPH]:
             node = ox.NamedNode(graph)
             if store.contains_named_graph(node):
                 store.remove_graph(node)
-        todo = [x for x in extractions if x.document.id in changed]
     else:
         store = ox.Store(str(folder))
         store.bulk_load(path=str(ontology_dir() / "kg.ttl"), format=ox.RdfFormat.TURTLE,
                         to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
-        todo = extractions
-    store.bulk_extend(chain(entity_quads(entities, extractions),
-                            *(document_quads(x) for x in todo)))
+    store.bulk_load(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store
 
@@ -380,18 +396,20 @@ def data_triples(store) -> Iterable:
             yield quad.triple
 
 
-def write_turtle(store_dir: Path, path: Path) -> None:
-    """Write the graph of a store (the union of its documents' and entities' graphs) as sorted
-    N-Triples, which is also valid Turtle: the same graph always gives the same bytes.
+def write_turtle(path: Path, quads: list | None = None, store_dir: Path | None = None) -> None:
+    """Write the graph of a build (``quads``, or the data graphs of the store in
+    ``store_dir``) as sorted N-Triples, which is also valid Turtle: the same graph always
+    gives the same bytes.
 
-    rdflib's pretty Turtle writer takes about 40 s on the 1,295-cable corpus (71,000
-    mentions); sorted triples take a few seconds.
+    rdflib's pretty Turtle writer takes about 40 s on the 1,295-cable corpus; sorted triples
+    take about 2 s.
     """
     import pyoxigraph as ox
-    store = ox.Store.read_only(str(store_dir))
-    data = ox.serialize(data_triples(store), format=ox.RdfFormat.N_TRIPLES)
-    lines = sorted(set(data.decode("utf-8").splitlines()) - {""})
-    with path.open("w", encoding="utf-8", newline="\n") as f:
-        f.write("# kg graph: N-Triples (valid Turtle), one triple per line, sorted.\n")
-        for line in lines:
-            f.write(line + "\n")
+    if quads is not None:
+        triples = (q.triple for q in quads)
+    else:
+        triples = data_triples(ox.Store.read_only(str(store_dir)))
+    lines = sorted(set(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).split(b"\n")) - {b""})
+    with path.open("wb") as f:
+        f.write(b"# kg graph: N-Triples (valid Turtle), one triple per line, sorted.\n")
+        f.write(b"\n".join(lines) + b"\n")

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -26,7 +27,7 @@ from kg.export.maps import actors_map, flows_map
 from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
-from kg.graph import ontology, to_graph, validate, write_store, write_turtle
+from kg.graph import ontology, store_quads, to_graph, validate, write_store, write_turtle
 from kg.ingest import MAX_MB, find_files, read_documents
 from kg.model import Document, Entity, Extraction, Failure, Summary
 
@@ -39,7 +40,8 @@ Progress = Callable[[int, int], None]
 def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.PathLike[str] = "exports",
           *, progress: Progress | None = None, add: bool = False, reuse: bool = True,
           corrections: str | os.PathLike[str] | None = None, correct: bool = True,
-          max_mb: float = MAX_MB) -> Summary:
+          max_mb: float = MAX_MB, jobs: int | None = None, scheduler: str | None = None,
+          engine: str = "processes") -> Summary:
     """Build the knowledge graph of the documents under ``paths`` into the folder ``out``.
 
     With no paths, builds the bundled sample cables. Returns a Summary (documents, entities,
@@ -57,6 +59,11 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
     in or beside an input folder is used (with ``add``, also the previous build's). They are
     applied after extraction; ``correct=False`` builds the extractor's own output. A file
     larger than ``max_mb`` megabytes is reported and not read.
+
+    ``jobs`` worker processes extract documents in parallel (default: one per CPU when there
+    are more than 50 files, else none). ``engine="dask"`` extracts on a Dask cluster instead
+    (``pip install "dask[distributed]"``): the one at ``scheduler`` (an address), or a local
+    one of ``jobs`` workers.
 
     >>> import tempfile, pathlib
     >>> s = build(out=pathlib.Path(tempfile.mkdtemp()) / "out")
@@ -78,7 +85,8 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; outputs are ordinary files
         try:
             rules = _corrections(inputs, corrections, previous if add else None) if correct else None
-            _run(inputs, tmp, summary, progress, previous if (reuse or add) else None, add, rules, max_mb)
+            _run(inputs, tmp, summary, progress, previous if (reuse or add) else None, add, rules, max_mb,
+                 jobs, scheduler if engine == "dask" or scheduler else None, engine)
             _swap(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -87,46 +95,15 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
 
 def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress | None,
          previous: Path | None, add: bool,
-         rules: tuple[Path, list[corrections_.Correction]] | None, max_mb: float = MAX_MB) -> None:
+         rules: tuple[Path, list[corrections_.Correction]] | None, max_mb: float = MAX_MB,
+         jobs: int | None = None, scheduler: str | None = None, engine: str = "processes") -> None:
     clock = time.perf_counter()
     files, skipped, failures = find_files(inputs)
-    summary.skipped, summary.failures = skipped, list(failures)
-    records: list[dict] = [{"path": f.path, "status": "failed", "error": f.reason} for f in failures]
-    found: dict[str, Extraction] = {}
-    changed: set[str] = set()
-    old_cache = previous / cache.CACHE if previous else None
-    new_cache = folder / cache.CACHE
-    seconds = {"ingest": 0.0, "extract": 0.0}
-    done = 0
-    reader = iter(read_documents(files, max_mb))
-    while True:
-        start = time.perf_counter()
-        item = next(reader, None)
-        seconds["ingest"] += time.perf_counter() - start
-        if item is None:
-            break
-        done += 1
-        if isinstance(item, Failure):
-            summary.failures.append(item)
-            records.append({"path": item.path, "sha256": _sha256(item.path), "status": "failed",
-                            "error": item.reason})
-        elif isinstance(item, Document):
-            start = time.perf_counter()
-            found[item.id] = _extract(item, old_cache, new_cache, summary)
-            changed.add(item.id)
-            seconds["extract"] += time.perf_counter() - start
-            records.append({"path": item.path, "sha256": item.sha256, "document": item.id,
-                            "status": "ok"})
-        else:
-            path, why = item
-            summary.duplicates.append(f"{path}: {why}")
-            records.append({"path": path, "sha256": _sha256(path), "status": "duplicate", "note": why})
-        if progress:
-            progress(done, len(files))
-    if add and previous is not None:
-        start = time.perf_counter()
-        records += _keep_previous(previous, found, records, new_cache, changed, summary)
-        seconds["extract"] += time.perf_counter() - start
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if len(files) > 50 or engine == "dask" else 1
+    with _executor(jobs, scheduler, engine) as executor:
+        found, records, changed, seconds = _read_and_extract(
+            files, skipped, failures, folder, summary, progress, previous, add, max_mb, executor, jobs)
     if not found:
         why = (f"all {len(summary.failures)} input(s) failed, first {summary.failures[0]}"
                if summary.failures else "no .txt, .md or .html file found")
@@ -154,28 +131,42 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
 
     start = time.perf_counter()
     base = previous / "store" if add and previous is not None else None
-    write_store(folder / "store", extractions, entities, base=base, changed=changed)
-    write_turtle(folder / "store", folder / "graph.ttl")
+    quads = store_quads(extractions, entities, changed if base is not None else None)
+    # the store loads in Rust, in a thread, while the other stages run; graph.ttl is written
+    # from the same quads (with --add, from the store: the kept documents are not in memory)
+    loading = _Background(write_store, folder / "store", quads, base=base, changed=changed)
+    if base is None:
+        write_turtle(folder / "graph.ttl", quads)
     seconds["graph"] = time.perf_counter() - start
 
-    # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
-    # relations, roles); mention offsets are checked by construction and by the tests
-    start = time.perf_counter()
-    summary.violations = validate(to_graph(extractions, entities, mentions=False))
-    seconds["validate"] = time.perf_counter() - start
+    try:
+        # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
+        # relations, roles); mention offsets are checked by construction and by the tests
+        start = time.perf_counter()
+        summary.violations = validate(to_graph(extractions, entities, mentions=False))
+        seconds["validate"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        flow_net, actor_net = write_analysis(folder, extractions, entities)
+        seconds["analyse"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        positions = flows_map(flow_net, folder / "flows.html")
+        positions.update(actors_map(actor_net, folder / "actors.html"))
+        exported = export_graph(extractions, entities)
+        write_graphml(exported, folder / "graph.graphml")
+        write_gexf(exported, folder / "graph.gexf", positions)
+        write_ctdc(extractions, entities, folder / "flows_ctdc.csv", alpha3_codes())
+        seconds["maps"] = time.perf_counter() - start
+    except BaseException:
+        loading.thread.join()   # never leave it writing into a folder about to be removed
+        raise
 
     start = time.perf_counter()
-    flow_net, actor_net = write_analysis(folder, extractions, entities)
-    seconds["analyse"] = time.perf_counter() - start
-
-    start = time.perf_counter()
-    positions = flows_map(flow_net, folder / "flows.html")
-    positions.update(actors_map(actor_net, folder / "actors.html"))
-    exported = export_graph(extractions, entities)
-    write_graphml(exported, folder / "graph.graphml")
-    write_gexf(exported, folder / "graph.gexf", positions)
-    write_ctdc(extractions, entities, folder / "flows_ctdc.csv", alpha3_codes())
-    seconds["maps"] = time.perf_counter() - start
+    loading.join()
+    if base is not None:
+        write_turtle(folder / "graph.ttl", store_dir=folder / "store")
+    seconds["store"] = time.perf_counter() - start
 
     summary.documents = len(extractions)
     summary.entities = len(entities)
@@ -185,6 +176,103 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     seconds["total"] = time.perf_counter() - clock
     summary.seconds = {k: round(v, 3) for k, v in seconds.items()}
     _write_manifest(folder, summary, records)
+
+
+
+
+def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, progress, previous,
+                      add: bool, max_mb: float, executor, jobs: int):
+    """Read every file and extract every document (in ``executor`` when there is one);
+    return the extractions by document id, the manifest's records, the ids whose graphs
+    change, and the seconds spent."""
+    summary.skipped, summary.failures = skipped, list(failures)
+    records: list[dict] = [{"path": f.path, "status": "failed", "error": f.reason} for f in failures]
+    found: dict[str, Extraction] = {}
+    changed: set[str] = set()
+    old_cache = previous / cache.CACHE if previous else None
+    new_cache = folder / cache.CACHE
+    seconds = {"ingest": 0.0, "extract": 0.0}
+    done = 0
+    pending: deque = deque()     # (document, future): extraction running in a worker
+
+    def finish(doc: Document, run) -> None:
+        start = time.perf_counter()
+        try:
+            extraction = run()
+        except Exception as exc:    # a bug on one document must not stop the others
+            failure = Failure(doc.path, f"extraction failed ({type(exc).__name__}: {exc}); "
+                                        "please report this with the file")
+            summary.failures.append(failure)
+            records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id,
+                            "status": "failed", "error": failure.reason})
+        else:
+            cache.save(new_cache, extraction)
+            found[doc.id] = extraction
+            changed.add(doc.id)
+            records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
+        seconds["extract"] += time.perf_counter() - start
+
+    reader = iter(read_documents(files, max_mb))
+    while True:
+        start = time.perf_counter()
+        item = next(reader, None)
+        seconds["ingest"] += time.perf_counter() - start
+        if item is None:
+            break
+        done += 1
+        if isinstance(item, Failure):
+            summary.failures.append(item)
+            records.append({"path": item.path, "sha256": _sha256(item.path), "status": "failed",
+                            "error": item.reason})
+        elif isinstance(item, Document):
+            cached = _from_cache(item, old_cache, new_cache, summary)
+            if cached is not None:
+                found[item.id] = cached
+                changed.add(item.id)
+                records.append({"path": item.path, "sha256": item.sha256, "document": item.id,
+                                "status": "ok"})
+            elif executor is None:
+                finish(item, lambda doc=item: extract(doc))
+            else:
+                pending.append((item, executor.submit(extract, item)))
+                while len(pending) > 4 * jobs:     # a bounded queue: memory stays flat
+                    doc, future = pending.popleft()
+                    finish(doc, future.result)
+        else:
+            path, why = item
+            summary.duplicates.append(f"{path}: {why}")
+            records.append({"path": path, "sha256": _sha256(path), "status": "duplicate", "note": why})
+        if progress:
+            progress(done, len(files))
+    while pending:
+        doc, future = pending.popleft()
+        finish(doc, future.result)
+    if add and previous is not None:
+        start = time.perf_counter()
+        records += _keep_previous(previous, found, records, new_cache, changed, summary)
+        seconds["extract"] += time.perf_counter() - start
+    return found, records, changed, seconds
+
+
+class _Background:
+    """A function run in a thread; join() waits and raises what it raised."""
+
+    def __init__(self, function, *args, **kwargs) -> None:
+        import threading
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                function(*args, **kwargs)
+            except BaseException as exc:     # re-raised in the build's own thread
+                self.error = exc
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _sha256(path: str) -> str:
@@ -217,20 +305,56 @@ def _corrections(inputs: list[Path], given: str | os.PathLike[str] | None,
     return path, corrections_.read(path)
 
 
-def _extract(doc: Document, old_cache: Path | None, new_cache: Path, summary: Summary) -> Extraction:
-    """Extract a document, or take its extraction from the previous build when the document
-    and kg's extractor are unchanged; either way it lands in the new build's cache."""
-    if old_cache is not None:
-        cached, current = cache.load(old_cache, doc.id, doc.sha256)
-        if cached is not None and current:
-            cache.keep(old_cache, new_cache, doc.id)
-            summary.reused += 1
-            # the same bytes may have moved: the document is where it was read this time
-            return replace(cached, document=replace(cached.document, path=doc.path,
-                                                    source_file=doc.source_file))
-    extraction = extract(doc)
-    cache.save(new_cache, extraction)
-    return extraction
+def _from_cache(doc: Document, old_cache: Path | None, new_cache: Path,
+                summary: Summary) -> Extraction | None:
+    """The extraction of a document from the previous build, when the document and kg's
+    extractor are unchanged (carried into the new build's cache), else None."""
+    if old_cache is None:
+        return None
+    cached, current = cache.load(old_cache, doc.id, doc.sha256)
+    if cached is None or not current:
+        return None
+    cache.keep(old_cache, new_cache, doc.id)
+    summary.reused += 1
+    # the same bytes may have moved: the document is where it was read this time
+    return replace(cached, document=replace(cached.document, path=doc.path, source_file=doc.source_file))
+
+
+@contextmanager
+def _executor(jobs: int, scheduler: str | None, engine: str = "processes"):
+    """Where extraction runs: a Dask cluster, worker processes, or (None) this process.
+
+    Both are concurrent.futures executors (Dask's Client.get_executor()), so the pipeline
+    has one code path; each worker loads the model once.
+    """
+    if engine == "dask" or scheduler:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise BuildError('--engine dask needs Dask: pip install "dask[distributed]"') from None
+        cluster = None
+        try:
+            if scheduler:
+                client = Client(scheduler, set_as_default=False, timeout=30)
+            else:
+                cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None)
+                client = Client(cluster, set_as_default=False)
+        except OSError as exc:
+            raise BuildError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
+        try:
+            yield client.get_executor()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    elif jobs > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            yield pool
+    else:
+        yield None
 
 
 def _keep_previous(previous: Path, found: dict[str, Extraction], records: list[dict],

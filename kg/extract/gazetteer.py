@@ -321,24 +321,33 @@ def scan(auto, p: Paragraph, any_case: bool) -> list[tuple[int, int, object]]:
     return _longest(hits)
 
 
+@lru_cache(maxsize=32)
 def _collapsed(text: str) -> tuple[str, list[int]]:
     """The text case-folded with each run of white space as one space, and for each of its
     characters the offset in the original (names broken across lines and page breaks match).
 
+    Cached: places and organisations scan the same paragraphs. Single spaces map to
+    themselves, so only the other runs of white space are visited.
+
     >>> _collapsed("North\\n\\n  Kazakhstan")[0]
     'north kazakhstan'
+    >>> _collapsed("Stra\u00dfe  X")
+    ('stra\u00dfe x', [0, 1, 2, 3, 4, 5, 6, 8])
     """
-    parts, where = [], []
-    for m in re.finditer(r"\S+|\s+", text):
-        if m.group(0)[0].isspace():
-            parts.append(" ")
-            where.append(m.start())
-        else:
-            word = m.group(0).casefold()
-            if len(word) != m.end() - m.start():  # a letter that folds to two: keep offsets exact
-                word = "".join(c.casefold() if len(c.casefold()) == 1 else c for c in m.group(0))
-            parts.append(word)
-            where.extend(range(m.start(), m.end()))
+    folded = text.casefold()
+    if len(folded) != len(text):   # a letter that folds to two: keep it, offsets stay exact
+        folded = "".join(c.casefold() if len(c.casefold()) == 1 else c for c in text)
+    parts: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for m in re.finditer(r"\s{2,}|[^\S ]", text):
+        parts.append(folded[pos:m.start()])
+        where.extend(range(pos, m.start()))
+        parts.append(" ")
+        where.append(m.start())
+        pos = m.end()
+    parts.append(folded[pos:])
+    where.extend(range(pos, len(text)))
     return "".join(parts), where
 
 

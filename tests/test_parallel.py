@@ -1,0 +1,67 @@
+"""Extraction in worker processes and on a Dask cluster gives the single-process build."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.pipeline import build
+
+EXPORTS = ("documents.csv", "entities.csv", "mentions.csv", "flows.csv", "relations.csv", "roles.csv",
+           "graph.ttl", "graph.graphml", "flows_ctdc.csv")
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("single") / "out"
+    build(out=out, jobs=1, reuse=False)
+    return out
+
+
+def same(a: Path, b: Path) -> None:
+    for name in EXPORTS:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    ma, mb = (json.loads((x / "manifest.json").read_text()) for x in (a, b))
+    ma.pop("seconds"), mb.pop("seconds")
+    assert ma == mb
+
+
+def test_worker_processes_give_the_same_build(single, tmp_path):
+    build(out=tmp_path / "out", jobs=2, reuse=False)
+    same(single, tmp_path / "out")
+
+
+def test_a_dask_cluster_gives_the_same_build(single, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        summary = build(out=tmp_path / "out", engine="dask", scheduler=cluster.scheduler_address,
+                        reuse=False)
+        workers = len(cluster.scheduler_info["workers"])
+    assert summary.documents == 5 and workers == 2
+    same(single, tmp_path / "out")
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
+    pytest.importorskip("distributed")
+    from kg.errors import BuildError
+    with pytest.raises(BuildError, match="cannot reach the Dask scheduler"):
+        build(out=tmp_path / "out", engine="dask", scheduler="tcp://127.0.0.1:9", reuse=False)
+
+
+def test_a_document_that_breaks_extraction_is_reported_and_the_others_built(tmp_path, monkeypatch):
+    import kg.pipeline as pipeline
+    real = pipeline.extract
+
+    def flaky(doc):
+        if doc.id == "07ASTANA614":
+            raise IndexError("a bug")
+        return real(doc)
+    monkeypatch.setattr(pipeline, "extract", flaky)
+    summary = build(out=tmp_path / "out", jobs=1, reuse=False)
+    assert summary.documents == 4 and not summary.ok
+    assert "extraction failed (IndexError: a bug)" in str(summary.failures[0])
+    record = next(r for r in json.loads((tmp_path / "out" / "manifest.json").read_text())["inputs"]
+                  if r.get("document") == "07ASTANA614")
+    assert record["status"] == "failed"
