@@ -77,7 +77,7 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, correctio
     """
     from kg.pipeline import build as run_build
 
-    show_bar = not quiet and sys.stderr.isatty()
+    show_bar = not quiet and sys.stdout.isatty() and sys.stderr.isatty()
     try:
         options = {"add": add, "reuse": not no_cache, "corrections": corrections,
                    "correct": not no_corrections, "max_mb": max_mb, "jobs": jobs, "engine": engine,
@@ -619,9 +619,15 @@ def correct_add_relation(subject: str, predicate: str, object_: str, document: s
 
 
 def _with_progress(run_build, paths: list[str], out: str, options: dict):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                               TimeRemainingColumn)
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{task.speed:.1f}/s" if task.speed else "")
     columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),
-               TimeRemainingColumn())
+               Rate(), TimeRemainingColumn())
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task("build", total=None)
         return run_build(paths, out, **options,

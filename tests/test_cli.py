@@ -85,3 +85,28 @@ def test_commands_on_a_folder_with_no_build_exit_2(tmp_path):
                  ["map", "--focus", "IOM"]):
         result = CliRunner().invoke(main, [*args, "--out", str(tmp_path)])
         assert result.exit_code == 2, (args, result.output)
+
+
+def test_a_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", "--no-cache", "--out", str(tmp_path / "a")],
+                               stdout=child_fd, stderr=child_fd, close_fds=True)
+    os.close(child_fd)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:            # the terminal closes when the build ends
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert process.wait() == 0
+    assert b"reading" in shown and b"documents" in shown and b"built" in shown
+    piped = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--no-cache", "--out", str(tmp_path / "b")],
+                           capture_output=True, timeout=300)
+    assert piped.returncode == 0 and b"reading" not in piped.stdout + piped.stderr
