@@ -488,24 +488,30 @@ def _entity(c: Correction, ref: str, index: _Index, x: Extraction) -> tuple[str,
     return entity.id, x
 
 
+def _curated(c: Correction, x: Extraction) -> dict:
+    """Where an added fact comes from (its quote checked), and that an analyst added it."""
+    number, position, start, end, evidence = _quote(c, x)
+    return dict(document=x.document.id, paragraph=number, paragraph_index=position,
+                evidence=evidence, start=start, end=end, confidence=1.0, method="curated",
+                curator=c.author, note=c.why)
+
+
 def _add_flow(c: Correction, by_doc: dict[str, Extraction], index: _Index) -> bool:
     v = c.values
     x = _document(c, by_doc)
-    number, position, start, end, evidence = _quote(c, x)
+    sourced = _curated(c, x)
     source, x = _entity(c, str(v["source"]), index, x)
     destination, x = _entity(c, str(v["destination"]), index, x)
     transit = []
     for place in v.get("transit", []):
         t, x = _entity(c, str(place), index, x)
         transit.append(t)
-    flow = Flow(id=f"flow-{digest('curated', x.document.id, position, source, *transit, destination)}",
+    key = digest("curated", x.document.id, sourced["paragraph_index"], source, *transit, destination)
+    flow = Flow(id=f"flow-{key}",
                 source=source, destination=destination, transit=tuple(transit),
                 exploitation=tuple(v.get("exploitation") or ("unspecified",)),
                 victims=int(v["victims"]) if "victims" in v else None,
-                year=int(v["year"]) if "year" in v else x.document.year,
-                document=x.document.id, paragraph=number, paragraph_index=position,
-                evidence=evidence, start=start, end=end, confidence=1.0, method="curated",
-                curator=c.author, note=c.why)
+                year=int(v["year"]) if "year" in v else x.document.year, **sourced)
     by_doc[x.document.id] = replace(x, flows=(*[f for f in x.flows if f.id != flow.id], flow))
     return True
 
@@ -513,14 +519,11 @@ def _add_flow(c: Correction, by_doc: dict[str, Extraction], index: _Index) -> bo
 def _add_relation(c: Correction, by_doc: dict[str, Extraction], index: _Index) -> bool:
     v = c.values
     x = _document(c, by_doc)
-    number, position, start, end, evidence = _quote(c, x)
+    sourced = _curated(c, x)
     subject, x = _entity(c, str(v["subject"]), index, x)
     obj, x = _entity(c, str(v["object"]), index, x)
     relation = Relation(id=f"rel-{digest('curated', x.document.id, subject, v['predicate'], obj)}",
-                        subject=subject, predicate=v["predicate"], object=obj,
-                        document=x.document.id, paragraph=number, paragraph_index=position,
-                        evidence=evidence, start=start, end=end, confidence=1.0, method="curated",
-                        curator=c.author, note=c.why)
+                        subject=subject, predicate=v["predicate"], object=obj, **sourced)
     by_doc[x.document.id] = replace(x, relations=(*[r for r in x.relations if r.id != relation.id],
                                                    relation))
     return True
