@@ -2,7 +2,7 @@
 never raises anything but kg's own errors, and every offset kg writes slices the text exactly.
 
 CI runs a few thousand cases (rules only; a few hundred with the statistical model, which is
-slower and not kg's code); ``KG_FUZZ_CASES=20000 python -m pytest tests/test_fuzz.py`` runs more.
+slower and not kg's code); ``python bench/fuzz.py --cases 50000`` runs more.
 """
 from __future__ import annotations
 
