@@ -38,12 +38,17 @@ def kg_build(src: Path, out: Path, jobs: int) -> tuple[float, dict, float]:
 
 
 def copies(files: list[Path], docs: dict[str, str], target: Path, k: int) -> None:
-    """The files again under new cable ids (the id rewritten in the text)."""
+    """The files again as new documents: the cable id rewritten, and one line added to the
+    text (else kg reads a copy as the same text again, and skips it)."""
     for f in files:
         data = f.read_bytes()
         doc_id = docs.get(str(f))
-        if doc_id and k:
-            data = data.replace(doc_id.encode(), f"{doc_id}R{k}".encode())
+        if k:
+            if doc_id:
+                data = data.replace(doc_id.encode(), f"{doc_id}R{k}".encode())
+            end = data.rfind(b"</pre>")
+            mark = f"\n\nCopy {k} for the benchmark.\n".encode()
+            data = data[:end] + mark + data[end:] if end >= 0 else data + mark
         (target / f"{k}-{f.name}").write_bytes(data)
 
 
