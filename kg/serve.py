@@ -306,10 +306,26 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path != "/sparql":
             return self._send(404, "text/plain", b"not found\n")
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return self._send(400, "text/plain", b"bad Content-Length\n")
         if length > MAX_REQUEST:
             self.close_connection = True
-            return self._send(413, "text/plain", f"request larger than {MAX_REQUEST} bytes\n".encode())
+            self._send(413, "text/plain", f"request larger than {MAX_REQUEST} bytes\n".encode())
+            # read what the client is still sending (up to a bound, with a time limit), so it
+            # gets to read the answer instead of a broken pipe
+            self.connection.settimeout(10)
+            remaining = min(length, 64 * MAX_REQUEST)
+            try:
+                while remaining > 0:
+                    chunk = self.rfile.read(min(remaining, 1 << 16))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+            except OSError:
+                pass
+            return
         body = self.rfile.read(length).decode("utf-8", "replace")
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if kind == "application/sparql-update":
