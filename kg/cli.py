@@ -117,10 +117,6 @@ def flows(out: str, place: str, exploitation: str, evidence: bool) -> None:
       kg flows
       kg flows --place Uzbekistan --exploitation labor --evidence
     """
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
     from kg.export.tables import read_flows
     try:
         rows = read_flows(out, place, exploitation)
@@ -136,13 +132,7 @@ def flows(out: str, place: str, exploitation: str, evidence: bool) -> None:
         for line in [header, *lines]:
             click.echo("\t".join(cell.replace("\t", " ") for cell in line))
         return
-    table = Table(title=f"{len(rows)} flows in {out}", show_lines=evidence)
-    for column in header:
-        table.add_column(column, overflow="fold")
-    for line in lines:
-        # Text, not str: document text is shown as written, never read as rich markup
-        table.add_row(*(Text(cell) for cell in line))
-    Console(highlight=False).print(table)
+    _print_table(f"{len(rows)} flows in {out}", header, lines, show_lines=evidence)
 
 
 @main.command()
@@ -238,15 +228,7 @@ def query(query: str | None, text: str, params: tuple[str, ...], fmt: str, out: 
         writer.writerow(variables)
         writer.writerows(rows)
     else:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
-        table = Table(title=f"{len(rows)} rows")
-        for v in variables:
-            table.add_column(v, overflow="fold")
-        for r in rows:
-            table.add_row(*(Text(c) for c in r))
-        Console(highlight=False).print(table)
+        _print_table(f"{len(rows)} rows", variables, rows)
 
 
 @main.command()
@@ -616,6 +598,20 @@ def correct_add_relation(subject: str, predicate: str, object_: str, document: s
     """
     _record(path, "add_relation", why, author, subject=subject, predicate=predicate, object=object_,
             document=document, paragraph=paragraph, evidence=evidence)
+
+
+def _print_table(title: str, header: list[str], rows: list[list[str]], show_lines: bool = False) -> None:
+    """A table on the terminal; cells are Text, not str: document text is shown as written,
+    never read as rich markup."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+    table = Table(title=title, show_lines=show_lines)
+    for column in header:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    Console(highlight=False).print(table)
 
 
 def _with_progress(run_build, paths: list[str], out: str, options: dict):

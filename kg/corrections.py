@@ -58,6 +58,7 @@ import json
 import re
 import tomllib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -210,24 +211,23 @@ def _toml(value) -> str:
 # ---------------------------------------------------------------- applying them
 
 class _Index:
-    """Entities by id and by normalised name or alias, over every extraction."""
+    """Entities by id and by normalised name or alias (the first of each id wins)."""
 
-    def __init__(self, extractions: list[Extraction]) -> None:
+    def __init__(self, entities: Iterable[Entity]) -> None:
         self.by_id: dict[str, Entity] = {}
         self.by_name: dict[str, set[str]] = defaultdict(set)
         self._names: dict[str, set[str]] = defaultdict(set)
-        for x in extractions:
-            for e in x.entities:
-                self.by_id.setdefault(e.id, e)
-                for name in (e.name, *e.aliases):
-                    self.by_name[normalise(name)].add(e.id)
-                    self._names[e.id].add(normalise(name))
+        for e in entities:
+            self.by_id.setdefault(e.id, e)
+            for name in (e.name, *e.aliases):
+                self.by_name[normalise(name)].add(e.id)
+                self._names[e.id].add(normalise(name))
 
     def names(self, entity: str) -> set[str]:
         """The normalised names and aliases of an entity."""
         return self._names.get(entity, set())
 
-    def find(self, c: Correction, ref: str, *, required: bool = False) -> str | None:
+    def find(self, c: Correction, ref: str) -> str | None:
         """The id an entity reference (id, name or alias) stands for; None if none."""
         if ref in self.by_id:
             return ref
@@ -235,8 +235,6 @@ class _Index:
         if len(ids) > 1:
             raise c.error(f"{ref!r} names {len(ids)} entities ({', '.join(sorted(ids))}); "
                           "write the id of the one you mean")
-        if not ids and required:
-            raise c.error(f"no entity is named {ref!r} in this build")
         return next(iter(ids), None)
 
 
@@ -245,33 +243,24 @@ def apply(extractions: list[Extraction], corrections: list[Correction],
     """The extractions with the corrections applied (those that change ids and facts: merge,
     split, reject, add); :func:`finish` applies the rest to the merged entities."""
     by_doc = {x.document.id: x for x in extractions}
+    index: _Index | None = None
     for c in corrections:
-        index = _Index(list(by_doc.values()))
-        matched = _APPLY[c.kind](c, by_doc, index) if c.kind in _APPLY else None
-        if matched is None:
+        if c.kind not in _APPLY:
             continue                     # applied in finish()
+        if index is None:                # read again only after entities changed
+            index = _Index(e for x in by_doc.values() for e in x.entities)
+        matched = _APPLY[c.kind](c, by_doc, index)
         (report.applied if matched else report.unmatched).append(str(c))
-    return [by_doc[k] for k in by_doc]
+        if matched and not (c.kind == "reject" and "entity" not in c.values):
+            index = None
+    return list(by_doc.values())
 
 
 def finish(entities: list[Entity], corrections: list[Correction], report: Report) -> list[Entity]:
     """The merged entities with renames, new types and countries, and merge targets' names."""
     from kg.extract.gazetteer import lookup
     by_id = {e.id: e for e in entities}
-    names: dict[str, set[str]] = defaultdict(set)
-    for e in entities:
-        for n in (e.name, *e.aliases):
-            names[normalise(n)].add(e.id)
-
-    def find(c: Correction, ref: str) -> str | None:
-        if ref in by_id:
-            return ref
-        ids = names.get(normalise(ref), set())
-        if len(ids) > 1:
-            raise c.error(f"{ref!r} names {len(ids)} entities ({', '.join(sorted(ids))}); "
-                          "write the id of the one you mean")
-        return next(iter(ids), None)
-
+    find = _Index(entities).find     # the names as merged, before these corrections
     for c in corrections:
         v = c.values
         if c.kind == "merge":

@@ -56,11 +56,6 @@ def term(name: str):
                             "declare it there first") from None
 
 
-def iri(kind: str, key: str):
-    from rdflib import URIRef
-    return URIRef(f"{ID_NS}{kind}/{key}")
-
-
 ONTOLOGY_GRAPH = "https://w3id.org/kg-tip/ontology"
 ENTITIES_GRAPH = ID_NS + "graph/entities"
 
@@ -183,12 +178,7 @@ def document_quads(extraction: Extraction, mentions: bool = True) -> list:
 def to_graph(extractions: Iterable[Extraction], entities: Iterable[Entity], mentions: bool = True):
     """The graph of a build as one rdflib Graph (the union of its named graphs), for users
     and tools that want rdflib (``mentions=False``: the facts only)."""
-    from rdflib import Graph
-    extractions = list(extractions)
-    quads = entity_quads(entities, extractions)
-    for x in extractions:
-        quads.extend(document_quads(x, mentions=mentions))
-    return _rdflib_graph(quads)
+    return _rdflib_graph(store_quads(list(extractions), list(entities), mentions=mentions))
 
 
 def _rdflib_graph(quads):
@@ -346,14 +336,14 @@ def validate(graph, limit: int = 20) -> list[str]:
 
 
 def store_quads(extractions: list[Extraction], entities: list[Entity],
-                changed: Iterable[str] | None = None) -> list:
+                changed: Iterable[str] | None = None, mentions: bool = True) -> list:
     """The quads a build writes: the entities' graph and the graphs of the documents in
-    ``changed`` (all documents when None)."""
+    ``changed`` (all documents when None); ``mentions=False``: the facts only."""
     keep = None if changed is None else set(changed)
     quads = entity_quads(entities, extractions)
     for x in extractions:
         if keep is None or x.document.id in keep:
-            quads.extend(document_quads(x))
+            quads.extend(document_quads(x, mentions=mentions))
     return quads
 
 

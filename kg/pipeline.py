@@ -86,7 +86,7 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
         try:
             rules = _corrections(inputs, corrections, previous if add else None) if correct else None
             _run(inputs, tmp, summary, progress, previous if (reuse or add) else None, add, rules, max_mb,
-                 jobs, scheduler if engine == "dask" or scheduler else None, engine)
+                 jobs, scheduler, engine)
             _swap(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -239,9 +239,9 @@ def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, 
                     doc, future = pending.popleft()
                     finish(doc, future.result)
         else:
-            path, why = item
+            path, why, sha = item
             summary.duplicates.append(f"{path}: {why}")
-            records.append({"path": path, "sha256": _sha256(path), "status": "duplicate", "note": why})
+            records.append({"path": path, "sha256": sha, "status": "duplicate", "note": why})
         if progress:
             progress(done, len(files))
     while pending:
@@ -311,13 +311,22 @@ def _from_cache(doc: Document, old_cache: Path | None, new_cache: Path,
     extractor are unchanged (carried into the new build's cache), else None."""
     if old_cache is None:
         return None
-    cached, current = cache.load(old_cache, doc.id, doc.sha256)
-    if cached is None or not current:
+    cached, current = _cached(old_cache, new_cache, doc.id, doc.sha256, summary)
+    if not current:
         return None
-    cache.keep(old_cache, new_cache, doc.id)
-    summary.reused += 1
     # the same bytes may have moved: the document is where it was read this time
     return replace(cached, document=replace(cached.document, path=doc.path, source_file=doc.source_file))
+
+
+def _cached(old_cache: Path, new_cache: Path, doc_id: str, sha256: str | None,
+            summary: Summary) -> tuple[Extraction | None, bool]:
+    """A document's entry in the previous build's cache and whether it is current (see
+    cache.load); a current one is carried into the new build's cache and counted reused."""
+    extraction, current = cache.load(old_cache, doc_id, sha256)
+    if current:
+        cache.keep(old_cache, new_cache, doc_id)
+        summary.reused += 1
+    return extraction, current
 
 
 @contextmanager
@@ -372,14 +381,12 @@ def _keep_previous(previous: Path, found: dict[str, Extraction], records: list[d
         kept.append(record)
         if record.get("status") != "ok" or not doc_id:
             continue
-        extraction, current = cache.load(previous / cache.CACHE, doc_id, record.get("sha256"))
+        extraction, current = _cached(previous / cache.CACHE, new_cache, doc_id, record.get("sha256"),
+                                      summary)
         if extraction is None:
             raise BuildError(f"{previous / cache.CACHE}: no usable entry for document {doc_id}, "
                              "so it cannot be kept; build all the documents again without --add")
-        if current:
-            cache.keep(previous / cache.CACHE, new_cache, doc_id)
-            summary.reused += 1
-        else:
+        if not current:
             extraction = extract(extraction.document)
             cache.save(new_cache, extraction)
             changed.add(doc_id)

@@ -136,10 +136,12 @@ def bind(text: str, values: dict[str, str]) -> str:
     return text
 
 
-def _mask(text: str) -> str:
-    """The query with strings, IRIs and comments blanked out (same length, same offsets)."""
-    pattern = (r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-               r'|<[^<>\s{}]*>|#[^\n]*')
+def _mask(text: str, iris: bool = True) -> str:
+    """The query with strings and comments (and IRIs, unless ``iris=False``) blanked out:
+    same length, same offsets, no keyword hidden in them."""
+    pattern = r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*'
+    if iris:
+        pattern += r"|<[^<>\s{}]*>"
     return re.sub(pattern, lambda m: " " * len(m.group(0)), text)
 
 
@@ -147,14 +149,12 @@ def refuse(text: str) -> None:
     """Refuse what would reach beyond the local store or change it: SERVICE (the network),
     LOAD, FROM / FROM NAMED with an IRI that is not one of kg's graphs (a file or URL), and
     every update form. Raises QueryError naming the refused feature."""
-    # strings, comments, IRIs, variables and prefixed names cannot hold a keyword
-    code = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*',
-                  " ", text)
-    for source in re.finditer(r"\bFROM\s+(?:NAMED\s+)?<([^>]*)>", code, re.I):
+    for source in re.finditer(r"\bFROM\s+(?:NAMED\s+)?<([^>]*)>", _mask(text, iris=False), re.I):
         if not source.group(1).startswith(KG_IRIS):
             raise QueryError(f"FROM <{source.group(1)}> is not allowed: queries read kg's own graphs "
                              f"(<{KG_IRIS}...>), never a file or a URL")
-    code = re.sub(r"<[^<>\s]*>|[?$]\w+|[\w.-]*:[\w.-]*", " ", code)
+    # strings, comments, IRIs, variables and prefixed names cannot hold a keyword
+    code = re.sub(r"[?$]\w+|[\w.-]*:[\w.-]*", " ", _mask(text))
     banned = re.search(r"\b(SERVICE|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD|WITH)\b", code, re.I)
     if banned:
         raise QueryError(f"{banned.group(1).upper()} is not allowed: kg's queries only read the store")

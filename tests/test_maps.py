@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -115,13 +116,18 @@ def graphology(tmp_path_factory):
     return folder
 
 
-def test_graphml_reads_back_in_graphology(seeds_build, graphology):
+def read_in_graphology(graphology: Path, script: str, path: Path) -> dict:
+    """What graphology (npm) read from a file, as its reader script prints it."""
     import subprocess
-    _, out = seeds_build
-    run = subprocess.run(["node", "read_graphml.js", str(out / "graph.graphml")], cwd=graphology,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(["node", script, str(path)], cwd=graphology, capture_output=True, text=True,
+                         timeout=60)
     assert run.returncode == 0, run.stderr[-2000:]
-    read = json.loads(run.stdout)
+    return json.loads(run.stdout)
+
+
+def test_graphml_reads_back_in_graphology(seeds_build, graphology):
+    _, out = seeds_build
+    read = read_in_graphology(graphology, "read_graphml.js", out / "graph.graphml")
     G = nx.read_graphml(out / "graph.graphml")
     assert (read["order"], read["size"]) == (G.number_of_nodes(), G.number_of_edges())
     assert read["type"] == "directed"
@@ -130,12 +136,8 @@ def test_graphml_reads_back_in_graphology(seeds_build, graphology):
 
 
 def test_gexf_reads_back_in_graphology_with_colours_and_positions(seeds_build, graphology):
-    import subprocess
     _, out = seeds_build
-    run = subprocess.run(["node", "read_gexf.js", str(out / "graph.gexf")], cwd=graphology,
-                         capture_output=True, text=True, timeout=60)
-    assert run.returncode == 0, run.stderr[-2000:]
-    read = json.loads(run.stdout)
+    read = read_in_graphology(graphology, "read_gexf.js", out / "graph.gexf")
     G = nx.read_gexf(out / "graph.gexf")
     assert (read["order"], read["size"]) == (G.number_of_nodes(), G.number_of_edges())
     assert {"color", "size", "x", "y", "label", "type"} <= set(read["nodeKeys"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -386,10 +387,11 @@ def with_aliases(doc: Document, extraction: Extraction, entities: dict[str, Enti
     """The extraction with these entities and mentions, each entity carrying the forms the
     text used for it as aliases (read from the paragraph, where page markers are blanked)."""
     forms: dict[str, set[str]] = {}
-    ordered = sorted(doc.paragraphs, key=lambda q: q.start)
-    starts = [q.start for q in ordered]
+    at = paragraph_at(doc)
     for m in mentions:
-        forms.setdefault(m.entity_id, set()).add(" ".join(_content(ordered, starts, m).split()))
+        p = at(m.start)
+        text = p.text[m.start - p.start:m.end - p.start] if p is not None else m.text
+        forms.setdefault(m.entity_id, set()).add(" ".join(text.split()))
     out = []
     for eid, entity in sorted(entities.items()):
         aliases = set(entity.aliases) | {f for f in forms.get(eid, ()) if f != entity.name}
@@ -397,25 +399,25 @@ def with_aliases(doc: Document, extraction: Extraction, entities: dict[str, Enti
     return replace(extraction, entities=tuple(out), mentions=tuple(mentions))
 
 
-def per_paragraph(doc: Document, mentions) -> dict[int, list[Mention]]:
-    """The mentions of each paragraph (by ``Paragraph.index``), each list sorted by start:
-    one pass, so that a document of 10,000 paragraphs is not read 10,000 times."""
+def paragraph_at(doc: Document) -> Callable[[int], Paragraph | None]:
+    """A function giving the paragraph that holds an offset of the document (None between
+    paragraphs), found by bisection: a document of 10,000 paragraphs is not read per mention."""
     from bisect import bisect_right
     ordered = sorted(doc.paragraphs, key=lambda q: q.start)
     starts = [q.start for q in ordered]
-    out: dict[int, list[Mention]] = {q.index: [] for q in ordered}
+
+    def at(offset: int) -> Paragraph | None:
+        i = bisect_right(starts, offset) - 1
+        return ordered[i] if i >= 0 and ordered[i].start <= offset < ordered[i].end else None
+    return at
+
+
+def per_paragraph(doc: Document, mentions) -> dict[int, list[Mention]]:
+    """The mentions of each paragraph (by ``Paragraph.index``), each list sorted by start."""
+    at = paragraph_at(doc)
+    out: dict[int, list[Mention]] = {q.index: [] for q in doc.paragraphs}
     for m in sorted(mentions, key=lambda m: m.start):
-        i = bisect_right(starts, m.start) - 1
-        if i >= 0 and ordered[i].start <= m.start < ordered[i].end:
-            out[ordered[i].index].append(m)
+        p = at(m.start)
+        if p is not None:
+            out[p.index].append(m)
     return out
-
-
-def _content(ordered: list[Paragraph], starts: list[int], m: Mention) -> str:
-    """The text of a mention as its paragraph holds it (``ordered``: paragraphs by start)."""
-    from bisect import bisect_right
-    i = bisect_right(starts, m.start) - 1
-    if i >= 0 and ordered[i].start <= m.start < ordered[i].end:
-        p = ordered[i]
-        return p.text[m.start - p.start:m.end - p.start]
-    return m.text

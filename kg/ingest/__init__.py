@@ -108,8 +108,10 @@ def _first_line(paragraphs, text: str) -> str:
     return ""
 
 
-def read_documents(files: Iterable[Path], max_mb: float = MAX_MB) -> Iterator[Document | Failure | tuple[str, str]]:
-    """Read files in order; yield each Document, each Failure, and (path, why) for duplicates.
+def read_documents(files: Iterable[Path], max_mb: float = MAX_MB
+                   ) -> Iterator[Document | Failure | tuple[str, str, str]]:
+    """Read files in order; yield each Document, each Failure, and (path, why, sha256) for
+    duplicates.
 
     A cable met again (same cable id) or a text met again (same normalised text) is a
     duplicate: reported, not read twice. Two different texts with one file name get ids
@@ -125,11 +127,11 @@ def read_documents(files: Iterable[Path], max_mb: float = MAX_MB) -> Iterator[Do
             continue
         fingerprint = hashlib.sha256(normalise(doc.text).encode()).hexdigest()
         if fingerprint in fingerprints:
-            yield (str(path), f"same text as document {fingerprints[fingerprint]}")
+            yield (str(path), f"same text as document {fingerprints[fingerprint]}", doc.sha256)
             continue
         if doc.id in by_id:
             if doc.kind == "cable":
-                yield (str(path), f"cable {doc.id} was already read from another file")
+                yield (str(path), f"cable {doc.id} was already read from another file", doc.sha256)
                 continue
             n = 2
             while f"{doc.id}-{n}" in by_id:
