@@ -25,10 +25,15 @@ CACHE = "cache"
 _PACKAGE = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=1)
-def fingerprint() -> str:
+def fingerprint(thorough: bool = False) -> str:
     """A hash of everything that decides what extraction finds: the ingest and extract code,
-    their data files, the model classes, ids, and the installed statistical model."""
+    their data files, the model classes, ids, the installed statistical model, and whether the
+    model read every sentence (``kg build --thorough``)."""
+    return _fingerprint() + ("-thorough" if thorough else "")
+
+
+@lru_cache(maxsize=1)
+def _fingerprint() -> str:
     from importlib import metadata
     digest = hashlib.sha256()
     files = [_PACKAGE / "model.py", _PACKAGE / "ids.py"]
@@ -50,15 +55,16 @@ def entry_name(doc_id: str) -> str:
     return f"{document_slug(doc_id)}.json"
 
 
-def save(folder: Path, extraction: Extraction) -> None:
+def save(folder: Path, extraction: Extraction, thorough: bool = False) -> None:
     """Write one document's extraction into ``folder`` (a build's cache/)."""
     folder.mkdir(exist_ok=True)
-    data = {"fingerprint": fingerprint(), "extraction": dataclasses.asdict(extraction)}
+    data = {"fingerprint": fingerprint(thorough), "extraction": dataclasses.asdict(extraction)}
     (folder / entry_name(extraction.document.id)).write_text(
         json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def load(folder: Path, doc_id: str, sha256: str | None = None) -> tuple[Extraction | None, bool]:
+def load(folder: Path, doc_id: str, sha256: str | None = None,
+         thorough: bool = False) -> tuple[Extraction | None, bool]:
     """The cached extraction of a document and whether it is current.
 
     Returns (None, False) when there is no readable entry (or its input differs from
@@ -73,7 +79,7 @@ def load(folder: Path, doc_id: str, sha256: str | None = None) -> tuple[Extracti
         return None, False
     if extraction.document.id != doc_id or (sha256 is not None and extraction.document.sha256 != sha256):
         return None, False
-    return extraction, data.get("fingerprint") == fingerprint()
+    return extraction, data.get("fingerprint") == fingerprint(thorough)
 
 
 def keep(source: Path, target: Path, doc_id: str) -> None:

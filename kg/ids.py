@@ -23,8 +23,11 @@ def normalise(name: str) -> str:
     >>> normalise("Ust-Kamenogorsk") == normalise("Ust Kamenogorsk")
     True
     """
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = name
+    if not text.isascii():   # (most text is: skip the character-by-character pass)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold()
     text = re.sub(r"(?<=\b\w)\.", "", text)  # U.S. -> us
     text = re.sub(r"[^\w]+", " ", text).strip()
     return re.sub(r"^the ", "", text)

@@ -69,8 +69,8 @@ class Document:
         Computed once per document (cached): extraction asks it for every paragraph.
         """
         text = "".join(p.text for p in self.paragraphs)
-        upper = sum(1 for _ in re.finditer(r"[A-Z]", text))
-        lower = sum(1 for _ in re.finditer(r"[a-z]", text))
+        upper = len(re.findall(r"[A-Z]", text))
+        lower = len(re.findall(r"[a-z]", text))
         return upper + lower > 0 and lower < 0.02 * (upper + lower)
 
     @property
@@ -200,6 +200,7 @@ class Summary:
     seconds: dict[str, float] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)   # SHACL, see ontology/shapes.ttl
     reused: int = 0        # documents whose extraction came from the previous build's cache
+    thorough: bool = False  # the model read every sentence of every cable (kg build --thorough)
     corrections: object = None   # kg.corrections.Report, when a corrections file was applied
 
     @property

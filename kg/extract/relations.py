@@ -81,6 +81,8 @@ def find_relations(doc: Document, extraction: Extraction) -> Extraction:
             slots = [Slot(entities[m.entity_id], m.start, m.end, m.text)
                      for m in within(p_actors, starts, *span)]
             text = p.text[a:b]
+            if not slots and "GO" not in text:
+                continue     # no actor, and no "GOK" to stand for one: no rule can apply
             slotted = _slotted(text, slots, span[0], country)
             donor = _sentence(slotted, slots, p, span, add, donor)
         span_starts = [p.start + a for a, _ in spans]
@@ -132,6 +134,9 @@ RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("cooperatesWith", "efforts-of", rf"\b(?:concerted|joint|combined)\s+efforts\s+of\s+{THE}{S}\s+and\s+{THE}{S}(?!\s*,?\s*(?:and|⟨))"),
         ("cooperatesWith", "work-between", rf"\b(?:collaborative|joint)\s+(?:work|efforts?|programs?|projects?)\s+between\s+{THE}{S}\s+and\s+{THE}{S}"),
     ))
+# every match, overlapping ones too: each rule as a lookahead
+OVERLAPPING_RULES = tuple((predicate, method, re.compile(f"(?=({pattern.pattern}))"))
+                          for predicate, method, pattern in RULES)
 PROVIDED_GRANTS = re.compile(rf"{S}[^⟨]{{0,60}}?\bprovided\s+(?:\w+\s+){{0,3}}?grants?\b")
 GRANT_TO = re.compile(rf"\bgrants?\s+to\s+{THE}{S}|(?:^|[\s;:])[a-z]\)\s+to\s+{THE}{S}")
 
@@ -140,6 +145,9 @@ def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: S
     """Apply the rules to one sentence; return the donor of a grant list for the sentences after."""
     def actor(i: str) -> Slot:
         return slots[int(i)]
+
+    if slotted.count("⟨") < 2:
+        return _grants(slotted, actor, p, span, add, donor)   # every other rule needs two actors
 
     # "Post's INL office": the INL office is part of Post, and it is the INL office that acts
     for m in re.finditer(rf"{S}(?:'s|’s)\s+{S}", slotted):
@@ -153,8 +161,8 @@ def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: S
         for unit, parent in ((m.group(1), m.group(3)), (m.group(2), m.group(4))):
             if actor(unit).entity.type in ORGS and actor(parent).entity.type in ORGS:
                 add(actor(unit).entity, "partOf", actor(parent).entity, p, span, "respectively", 0.7)
-    for predicate, method, pattern in RULES:
-        for m in re.finditer(f"(?=({pattern.pattern}))", slotted):
+    for predicate, method, pattern in OVERLAPPING_RULES:
+        for m in pattern.finditer(slotted):
             groups = [g for g in m.groups()[1:]]
             a, b = actor(groups[0]), actor(groups[1])
             if method == "led-by":
@@ -172,7 +180,11 @@ def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: S
             for obj in [b, *others]:
                 if predicate != "cooperatesWith" or obj.entity.type in ORGS | {"Country"}:
                     add(a.entity, predicate, obj.entity, p, span, method, 0.75)
-    # "⟨donor⟩ provided grants to ⟨x⟩" and the lettered list of grants after it
+    return _grants(slotted, actor, p, span, add, donor)
+
+
+def _grants(slotted: str, actor, p: Paragraph, span, add, donor: Slot | None) -> Slot | None:
+    """"⟨donor⟩ provided grants to ⟨x⟩" and the lettered list of grants after it."""
     given = PROVIDED_GRANTS.search(slotted)
     if given:
         donor = actor(given.group(1))

@@ -111,35 +111,49 @@ def _first_line(paragraphs, text: str) -> str:
 def read_documents(files: Iterable[Path], max_mb: float = MAX_MB
                    ) -> Iterator[Document | Failure | tuple[str, str, str]]:
     """Read files in order; yield each Document, each Failure, and (path, why, sha256) for
-    duplicates.
-
-    A cable met again (same cable id) or a text met again (same normalised text) is a
-    duplicate: reported, not read twice. Two different texts with one file name get ids
-    made unique with a suffix (report, report-2).
-    """
-    by_id: dict[str, str] = {}          # document id -> fingerprint
-    fingerprints: dict[str, str] = {}   # fingerprint -> document id
+    duplicates (see :class:`Admission`)."""
+    admission = Admission()
     for path in files:
         try:
             doc = read_document(path, max_mb=max_mb)
         except InputError as exc:
             yield Failure(exc.path, exc.reason)
             continue
-        fingerprint = hashlib.sha256(normalise(doc.text).encode()).hexdigest()
-        if fingerprint in fingerprints:
-            yield (str(path), f"same text as document {fingerprints[fingerprint]}", doc.sha256)
-            continue
-        if doc.id in by_id:
+        yield admission(doc, fingerprint(doc))
+
+
+def fingerprint(doc: Document) -> str:
+    """What makes two documents the same text: the hash of the normalised text."""
+    return hashlib.sha256(normalise(doc.text).encode()).hexdigest()
+
+
+class Admission:
+    """Which documents a build reads, met in file order (the check is cheap; reading and
+    fingerprinting may run in worker processes).
+
+    A cable met again (same cable id) or a text met again (same normalised text) is a
+    duplicate: reported, not read twice. Two different texts with one file name get ids
+    made unique with a suffix (report, report-2).
+    """
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, str] = {}          # document id -> fingerprint
+        self.fingerprints: dict[str, str] = {}   # fingerprint -> document id
+
+    def __call__(self, doc: Document, fingerprint: str) -> Document | tuple[str, str, str]:
+        """The document to read (its id made unique where needed), or (path, why, sha256)."""
+        if fingerprint in self.fingerprints:
+            return (doc.path, f"same text as document {self.fingerprints[fingerprint]}", doc.sha256)
+        if doc.id in self.by_id:
             if doc.kind == "cable":
-                yield (str(path), f"cable {doc.id} was already read from another file", doc.sha256)
-                continue
+                return (doc.path, f"cable {doc.id} was already read from another file", doc.sha256)
             n = 2
-            while f"{doc.id}-{n}" in by_id:
+            while f"{doc.id}-{n}" in self.by_id:
                 n += 1
             doc = _with_id(doc, f"{doc.id}-{n}")
-        by_id[doc.id] = fingerprint
-        fingerprints[fingerprint] = doc.id
-        yield doc
+        self.by_id[doc.id] = fingerprint
+        self.fingerprints[fingerprint] = doc.id
+        return doc
 
 
 def _with_id(doc: Document, new_id: str) -> Document:
