@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -158,21 +159,58 @@ def document_quads(extraction: Extraction, mentions: bool = True) -> list:
     """The named graph of one document (see :func:`document_graph`): the document and its
     paragraphs, its mentions, and the flows, relation statements and roles it states
     (``mentions=False``: the facts only, for validation)."""
+    rest, facts = _document_parts(extraction, mentions)
+    return rest + facts
+
+
+def _document_parts(extraction: Extraction, mentions: bool) -> tuple[list, list]:
+    """(the document, paragraphs and mentions; the facts) of a document's graph."""
     import pyoxigraph as ox
     doc = extraction.document
     g = ox.NamedNode(document_graph(doc.id))
-    out: list = []
+    rest: list = []
     if mentions:
-        _document(out, doc, g)
+        _document(rest, doc, g)
         for mention in extraction.mentions:
-            _mention(out, mention, g)
+            _mention(rest, mention, g)
+    facts: list = []
     for flow in extraction.flows:
-        _flow(out, flow, g)
+        _flow(facts, flow, g)
     for relation in extraction.relations:
-        _relation(out, relation, g)
+        _relation(facts, relation, g)
     for n, role in enumerate(extraction.roles):
-        _role(out, role, doc, n, g)
-    return out
+        _role(facts, role, doc, n, g)
+    return rest, facts
+
+
+@dataclass(frozen=True)
+class DocumentTriples:
+    """The named graph of one document as N-Triples: its facts (flows, relation statements,
+    roles: what validation reads) and the rest (the document, paragraphs, mentions). Made
+    where the document was extracted, so a build's workers serialise in parallel."""
+    facts: bytes
+    rest: bytes
+
+
+def document_triples(extraction: Extraction) -> DocumentTriples:
+    rest, facts = _document_parts(extraction, mentions=True)
+    return DocumentTriples(_ntriples(facts), _ntriples(rest))
+
+
+def _ntriples(quads: list) -> bytes:
+    import pyoxigraph as ox
+    return ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
+
+
+def entity_triples(entities: Iterable[Entity], extractions: Iterable[Extraction]) -> bytes:
+    """The graph ENTITIES_GRAPH (:func:`entity_quads`) as N-Triples."""
+    return _ntriples(entity_quads(entities, extractions))
+
+
+def in_graph(ntriples: bytes, graph: str) -> bytes:
+    """N-Triples as N-Quads in the named graph ``graph`` (every N-Triples line ends with " .",
+    and a line break inside a literal is written as an escape)."""
+    return ntriples.replace(b" .\n", f" <{graph}> .\n".encode())
 
 
 def to_graph(extractions: Iterable[Extraction], entities: Iterable[Entity], mentions: bool = True):
@@ -309,6 +347,13 @@ def _role(out: list, role: Role, doc: Document, n: int, g) -> None:
 
 
 
+def validate_triples(ntriples: bytes, limit: int = 20) -> list[str]:
+    """:func:`validate` of a graph given as N-Triples (a build runs it in a worker process,
+    beside its other stages)."""
+    from rdflib import Graph
+    return validate(Graph().parse(data=ntriples.decode("utf-8"), format="nt"), limit)
+
+
 def validate(graph, limit: int = 20) -> list[str]:
     """Check a graph against ontology/shapes.ttl (pyshacl); return readable violations
     ("flow-…: a flow has exactly one source"), at most ``limit``; [] when it conforms.
@@ -347,14 +392,14 @@ def store_quads(extractions: list[Extraction], entities: list[Entity],
     return quads
 
 
-def write_store(folder: Path, quads: list, *, base: Path | None = None,
+def write_store(folder: Path, nquads: bytes, *, base: Path | None = None,
                 changed: Iterable[str] = ()) -> None:
     """The embedded SPARQL store (pyoxigraph, on disk in ``folder``): one named graph per
     document (:func:`document_graph`), the entities in ENTITIES_GRAPH and the ontology in
     ONTOLOGY_GRAPH. Queries see the union of the graphs as their default graph.
 
     With ``base`` (the previous build's store), ``folder`` starts as a copy of it and only the
-    graphs of the ``changed`` documents, and the entities' graph, are replaced by ``quads``:
+    graphs of the ``changed`` documents, and the entities' graph, are replaced by ``nquads``:
     adding documents writes only theirs. The quads are parsed and loaded in Rust, with
     Python's lock released, so a build runs its other stages meanwhile.
     """
@@ -372,7 +417,7 @@ def write_store(folder: Path, quads: list, *, base: Path | None = None,
         store = ox.Store(str(folder))
         store.bulk_load(path=str(ontology_dir() / "kg.ttl"), format=ox.RdfFormat.TURTLE,
                         to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
-    store.bulk_load(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store
 
@@ -386,20 +431,19 @@ def data_triples(store) -> Iterable:
             yield quad.triple
 
 
-def write_turtle(path: Path, quads: list | None = None, store_dir: Path | None = None) -> None:
-    """Write the graph of a build (``quads``, or the data graphs of the store in
-    ``store_dir``) as sorted N-Triples, which is also valid Turtle: the same graph always
+def write_turtle(path: Path, ntriples: bytes | None = None, store_dir: Path | None = None) -> None:
+    """Write the graph of a build (``ntriples``, in any order, or the data graphs of the store
+    in ``store_dir``) as sorted N-Triples, which is also valid Turtle: the same graph always
     gives the same bytes.
 
     rdflib's pretty Turtle writer takes about 40 s on the 1,295-cable corpus; sorted triples
     take about 2 s.
     """
     import pyoxigraph as ox
-    if quads is not None:
-        triples = (q.triple for q in quads)
-    else:
-        triples = data_triples(ox.Store.read_only(str(store_dir)))
-    lines = sorted(set(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).split(b"\n")) - {b""})
+    if ntriples is None:
+        ntriples = ox.serialize(data_triples(ox.Store.read_only(str(store_dir))),
+                                format=ox.RdfFormat.N_TRIPLES)
+    lines = sorted(set(ntriples.split(b"\n")) - {b""})
     with path.open("wb") as f:
         f.write(b"# kg graph: N-Triples (valid Turtle), one triple per line, sorted.\n")
         f.write(b"\n".join(lines) + b"\n")

@@ -24,13 +24,19 @@ def normalise(name: str) -> str:
     True
     """
     text = name
-    if not text.isascii():   # (most text is: skip the character-by-character pass)
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():   # accents off; only the runs of non-ASCII characters are visited
+        text = _NON_ASCII.sub(_without_marks, unicodedata.normalize("NFKD", text))
     text = text.casefold()
     text = re.sub(r"(?<=\b\w)\.", "", text)  # U.S. -> us
     text = re.sub(r"[^\w]+", " ", text).strip()
     return re.sub(r"^the ", "", text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match[str]) -> str:
+    return "".join(c for c in run.group() if not unicodedata.combining(c))
 
 
 def slug(text: str) -> str:

@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from dataclasses import replace
@@ -28,7 +29,8 @@ from kg.export.maps import actors_map, flows_map
 from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
-from kg.graph import ontology, store_quads, to_graph, validate, write_store, write_turtle
+from kg.graph import (ENTITIES_GRAPH, DocumentTriples, document_graph, document_triples, entity_triples,
+                      in_graph, ontology, validate_triples, write_store, write_turtle)
 from kg.ingest import MAX_MB, Admission, find_files
 from kg.model import Document, Entity, Extraction, Failure, Summary
 from kg.worker import Done, extract_or_reuse, read_and_extract
@@ -99,6 +101,10 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
     return summary
 
 
+# document id -> its extraction, and its graph as the worker serialised it (None: not made)
+Found = dict[str, tuple[Extraction, DocumentTriples | None]]
+
+
 def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress | None,
          previous: Path | None, add: bool,
          rules: tuple[Path, list[corrections_.Correction]] | None, max_mb: float = MAX_MB,
@@ -112,16 +118,34 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
         found, records, changed, seconds = _read_and_extract(
             files, skipped, failures, folder, summary, progress, previous, add, executor, jobs,
             partial(read_and_extract, max_mb=max_mb, thorough=thorough))
-    summary.thorough = thorough
-    if not found:
-        why = (f"all {len(summary.failures)} input(s) failed, first {summary.failures[0]}"
-               if summary.failures else "no .txt, .md or .html file found")
-        error = BuildError(f"no document could be read ({why}); previous outputs left as they were")
-        error.failures = summary.failures
-        raise error
+        summary.thorough = thorough
+        if not found:
+            why = (f"all {len(summary.failures)} input(s) failed, first {summary.failures[0]}"
+                   if summary.failures else "no .txt, .md or .html file found")
+            error = BuildError(f"no document could be read ({why}); previous outputs left as they were")
+            error.failures = summary.failures
+            raise error
+        extractions, entities = _stages(folder, found, changed, seconds, summary, previous, add,
+                                        rules, executor)
+    summary.documents = len(extractions)
+    summary.entities = len(entities)
+    summary.mentions = sum(len(x.mentions) for x in extractions)
+    summary.flows = sum(len(x.flows) for x in extractions)
+    summary.relations = sum(len(x.relations) for x in extractions)
+    seconds["total"] = time.perf_counter() - clock
+    summary.seconds = {k: round(v, 3) for k, v in seconds.items()}
+    _write_manifest(folder, summary, records)
+
+
+
+def _stages(folder: Path, found: Found,
+            changed: set[str], seconds: dict[str, float], summary: Summary, previous: Path | None,
+            add: bool, rules, executor) -> tuple[list[Extraction], list[Entity]]:
+    """Everything after extraction: corrections, entities, tables, graph, store, validation,
+    analysis, maps. Returns the extractions (in date order) and the entities."""
     # one order for every later stage, whatever order the files came in (or were added in):
     # by date, so that where documents disagree (an official's post) the latest one holds
-    extractions = sorted(found.values(), key=lambda x: (x.document.date, x.document.id))
+    extractions = sorted((x for x, _ in found.values()), key=lambda x: (x.document.date, x.document.id))
 
     start = time.perf_counter()
     if rules is not None:
@@ -133,27 +157,37 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     seconds["resolve"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    documents = [x.document for x in extractions]
-    write_tables(folder, extractions, entities)
-    write_texts(folder, documents)
-    seconds["export"] = time.perf_counter() - start
-
-    start = time.perf_counter()
     base = previous / "store" if add and previous is not None else None
-    quads = store_quads(extractions, entities, changed if base is not None else None)
-    # the store loads in Rust, in a thread, while the other stages run; graph.ttl is written
-    # from the same quads (with --add, from the store: the kept documents are not in memory)
-    loading = _Background(write_store, folder / "store", quads, base=base, changed=changed)
-    if base is None:
-        write_turtle(folder / "graph.ttl", quads)
+    # each document's graph was serialised by the worker that extracted it, unless a
+    # correction changed the document since (or it was kept from the previous build)
+    parts = {}
+    for x in extractions:
+        made, triples = found.get(x.document.id, (None, None))
+        parts[x.document.id] = triples if made is x and triples is not None else document_triples(x)
+    entity_nt = entity_triples(entities, extractions)
+    nquads = b"".join([in_graph(entity_nt, ENTITIES_GRAPH)] + [
+        in_graph(part.rest + part.facts, document_graph(doc_id)) for doc_id, part in parts.items()
+        if base is None or doc_id in changed])
+    # the store loads in Rust, in a thread, while the other stages run; validation and
+    # graph.ttl go to the build's worker processes (with --add, graph.ttl is written from the
+    # store at the end: the kept documents' graphs are not in memory)
+    loading = _Background(write_store, folder / "store", nquads, base=base, changed=changed)
+    del nquads
+    facts = entity_nt + b"".join(part.facts for part in parts.values())
+    # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
+    # relations, roles); mention offsets are checked by construction and by the tests
+    checking = _elsewhere(executor, False, validate_triples, facts)
+    writing = (_elsewhere(executor, True, write_turtle, folder / "graph.ttl",
+                          facts + b"".join(part.rest for part in parts.values()))
+               if base is None else None)
+    del parts, facts
     seconds["graph"] = time.perf_counter() - start
 
     try:
-        # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
-        # relations, roles); mention offsets are checked by construction and by the tests
         start = time.perf_counter()
-        summary.violations = validate(to_graph(extractions, entities, mentions=False))
-        seconds["validate"] = time.perf_counter() - start
+        write_tables(folder, extractions, entities)
+        write_texts(folder, [x.document for x in extractions])
+        seconds["export"] = time.perf_counter() - start
 
         start = time.perf_counter()
         flow_net, actor_net = write_analysis(folder, extractions, entities)
@@ -167,8 +201,18 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
         write_gexf(exported, folder / "graph.gexf", positions)
         write_ctdc(extractions, entities, folder / "flows_ctdc.csv", alpha3_codes())
         seconds["maps"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        summary.violations = checking.result()
+        if writing is not None:
+            writing.result()
+        seconds["validate"] = time.perf_counter() - start
     except BaseException:
-        loading.thread.join()   # never leave it writing into a folder about to be removed
+        # never leave anything writing into a folder about to be removed
+        for future in (checking, writing):
+            if future is not None:
+                future.exception()
+        loading.thread.join()
         raise
 
     start = time.perf_counter()
@@ -176,17 +220,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     if base is not None:
         write_turtle(folder / "graph.ttl", store_dir=folder / "store")
     seconds["store"] = time.perf_counter() - start
-
-    summary.documents = len(extractions)
-    summary.entities = len(entities)
-    summary.mentions = sum(len(x.mentions) for x in extractions)
-    summary.flows = sum(len(x.flows) for x in extractions)
-    summary.relations = sum(len(x.relations) for x in extractions)
-    seconds["total"] = time.perf_counter() - clock
-    summary.seconds = {k: round(v, 3) for k, v in seconds.items()}
-    _write_manifest(folder, summary, records)
-
-
+    return extractions, entities
 
 
 def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, progress, previous,
@@ -196,7 +230,7 @@ def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, 
     change, and the seconds spent."""
     summary.skipped, summary.failures = skipped, list(failures)
     records: list[dict] = [{"path": f.path, "status": "failed", "error": f.reason} for f in failures]
-    found: dict[str, Extraction] = {}
+    found: Found = {}
     changed: set[str] = set()
     old_cache = previous / cache.CACHE if previous else None
     new_cache = folder / cache.CACHE
@@ -222,6 +256,7 @@ def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, 
             else:
                 if doc is not done.doc:   # its id was made unique: extract it under that id
                     done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough)
+                    done.triples = None
                 _admit(doc, done, found, changed, records, summary, old_cache, new_cache, thorough)
         if progress:
             progress(done_count, len(files))
@@ -245,9 +280,8 @@ def _results(files: list[Path], executor, jobs: int, work: partial):
         yield pending.popleft().result()
 
 
-def _admit(doc: Document, done: Done, found: dict[str, Extraction], changed: set[str],
-           records: list[dict], summary: Summary, old_cache: Path | None, new_cache: Path,
-           thorough: bool) -> None:
+def _admit(doc: Document, done: Done, found: Found, changed: set[str], records: list[dict],
+           summary: Summary, old_cache: Path | None, new_cache: Path, thorough: bool) -> None:
     """Record one admitted document: its extraction (kept in the new cache), or its failure."""
     if done.error:
         failure = Failure(doc.path, done.error)
@@ -260,9 +294,23 @@ def _admit(doc: Document, done: Done, found: dict[str, Extraction], changed: set
         summary.reused += 1
     else:
         cache.save(new_cache, done.extraction, thorough)
-    found[doc.id] = done.extraction
+    found[doc.id] = (done.extraction, done.triples)
     changed.add(doc.id)
     records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
+
+
+def _elsewhere(executor, local: bool, function, *args) -> Future:
+    """function(*args) in one of the build's worker processes when it has some (``local``:
+    only on this machine, for work that writes into the output folder), else here and now;
+    a Future either way."""
+    if executor is not None and (not local or isinstance(executor, ProcessPoolExecutor)):
+        return executor.submit(function, *args)
+    future: Future = Future()
+    try:
+        future.set_result(function(*args))
+    except Exception as exc:
+        future.set_exception(exc)
+    return future
 
 
 class _Background:
@@ -357,14 +405,13 @@ def _executor(jobs: int, scheduler: str | None, engine: str = "processes"):
                 cluster.close()
     elif jobs > 1:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
             yield pool
     else:
         yield None
 
 
-def _keep_previous(previous: Path, found: dict[str, Extraction], records: list[dict],
+def _keep_previous(previous: Path, found: Found, records: list[dict],
                    new_cache: Path, changed: set[str], summary: Summary, thorough: bool) -> list[dict]:
     """The documents of the previous build that the added inputs do not replace, and their
     records; a document whose cache entry was written by another version of the extractor is
@@ -388,7 +435,7 @@ def _keep_previous(previous: Path, found: dict[str, Extraction], records: list[d
             extraction = extract(extraction.document, thorough=thorough)
             cache.save(new_cache, extraction, thorough)
             changed.add(doc_id)
-        found[doc_id] = extraction
+        found[doc_id] = (extraction, None)
     return kept
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from kg import cache
 from kg.errors import InputError
 from kg.extract import extract
+from kg.graph import DocumentTriples, document_triples
 from kg.ingest import fingerprint, read_document
 from kg.model import Document, Extraction, Failure
 
@@ -27,6 +28,7 @@ class Done:
     extraction: Extraction | None = None
     error: str = ""                        # extraction failed (a bug: reported, not raised)
     reused: bool = False                   # the extraction is the previous build's
+    triples: DocumentTriples | None = None   # its named graph, serialised here
     ingest: float = 0.0                    # seconds reading
     extract: float = 0.0                   # seconds extracting
 
@@ -46,6 +48,8 @@ def read_and_extract(path: Path, max_mb: float, old_cache: Path | None = None,
     done = Done(str(path), doc=doc, fingerprint=key, ingest=time.perf_counter() - start)
     start = time.perf_counter()
     done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough)
+    if done.extraction is not None:
+        done.triples = document_triples(done.extraction)
     done.extract = time.perf_counter() - start
     return done
 

@@ -51,14 +51,14 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
 
 
 def test_a_document_that_breaks_extraction_is_reported_and_the_others_built(tmp_path, monkeypatch):
-    import kg.pipeline as pipeline
-    real = pipeline.extract
+    import kg.worker as worker
+    real = worker.extract
 
-    def flaky(doc):
+    def flaky(doc, **options):
         if doc.id == "07ASTANA614":
             raise IndexError("a bug")
-        return real(doc)
-    monkeypatch.setattr(pipeline, "extract", flaky)
+        return real(doc, **options)
+    monkeypatch.setattr(worker, "extract", flaky)
     summary = build(out=tmp_path / "out", jobs=1, reuse=False)
     assert summary.documents == 4 and not summary.ok
     assert "extraction failed (IndexError: a bug)" in str(summary.failures[0])

