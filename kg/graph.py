@@ -443,7 +443,13 @@ def write_turtle(path: Path, ntriples: bytes | None = None, store_dir: Path | No
     if ntriples is None:
         ntriples = ox.serialize(data_triples(ox.Store.read_only(str(store_dir))),
                                 format=ox.RdfFormat.N_TRIPLES)
-    lines = sorted(set(ntriples.split(b"\n")) - {b""})
+    lines = ntriples.split(b"\n")
+    del ntriples
+    lines.sort()
     with path.open("wb") as f:
         f.write(b"# kg graph: N-Triples (valid Turtle), one triple per line, sorted.\n")
-        f.write(b"\n".join(lines) + b"\n")
+        previous = b""
+        for line in lines:        # each line once (sorted, so a repeat follows its first)
+            if line != previous:
+                f.write(line + b"\n")
+                previous = line

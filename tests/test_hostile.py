@@ -107,7 +107,7 @@ def snapshot(out: Path) -> dict[str, object]:
     taken: dict[str, object] = {name: (out / name).read_bytes() for name in
                                 ("documents.csv", "entities.csv", "flows.csv", "relations.csv", "graph.ttl")}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    manifest.pop("seconds")
+    manifest.pop("seconds"), manifest.pop("peak_rss_mb")
     taken["manifest.json"] = manifest
     return taken
 

@@ -61,18 +61,25 @@ def find_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], lis
 MAX_MB = 10   # a cable is 5-100 KB; a larger file is refused rather than read for hours
 
 
+def read_bytes(path: Path, max_mb: float = MAX_MB) -> bytes:
+    """The bytes of a file; raises InputError when it cannot be read or is too large."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_mb * 1_000_000:
+            raise InputError(name, f"too large ({size / 1e6:.1f} MB): kg reads documents up to "
+                                   f"{max_mb:g} MB; split it, or raise the limit with --max-mb")
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(name, f"cannot be read ({exc.strerror or exc})") from None
+
+
 def read_document(path: Path, data: bytes | None = None, max_mb: float = MAX_MB) -> Document:
-    """Read one file into a Document; raises InputError naming the file and what is wrong."""
+    """Read one file (or its ``data``, already read) into a Document; raises InputError naming
+    the file and what is wrong."""
     name = str(path)
     if data is None:
-        try:
-            size = path.stat().st_size
-            if size > max_mb * 1_000_000:
-                raise InputError(name, f"too large ({size / 1e6:.1f} MB): kg reads documents up to "
-                                       f"{max_mb:g} MB; split it, or raise the limit with --max-mb")
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(name, f"cannot be read ({exc.strerror or exc})") from None
+        data = read_bytes(path, max_mb)
     sha = hashlib.sha256(data).hexdigest()
     text, encoding = decode(data, name)
     page = None
