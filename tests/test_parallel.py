@@ -66,3 +66,19 @@ def test_a_document_that_breaks_extraction_is_reported_and_the_others_built(tmp_
     record = next(r for r in json.loads((tmp_path / "out" / "manifest.json").read_text())["inputs"]
                   if r.get("document") == "07ASTANA614")
     assert record["status"] == "failed"
+
+
+def test_a_file_that_breaks_the_reader_is_reported_and_the_others_built(tmp_path, monkeypatch):
+    """Reading runs in the workers too: a bug there fails one file, not the build."""
+    import kg.worker as worker
+    real = worker.read_document
+
+    def flaky(path, *args, **options):
+        if Path(path).name.startswith("001_"):
+            raise UnicodeError("a reader bug")
+        return real(path, *args, **options)
+    monkeypatch.setattr(worker, "read_document", flaky)
+    summary = build(out=tmp_path / "out", jobs=1, reuse=False)
+    assert summary.documents == 4 and len(summary.failures) == 1
+    assert "could not be read (UnicodeError: a reader bug)" in str(summary.failures[0])
+    assert Path(summary.failures[0].path).name.startswith("001_")
