@@ -1,8 +1,10 @@
 """One input file's work, as a build's worker process (or the build itself) does it: read the
-file, then extract the document or take its extraction from the previous build's cache.
+file, extract the document or take its extraction from the previous build's cache, and
+serialise the document's named graph.
 
-Reading runs here, beside extraction, so that a build with N workers also reads N files at a
-time; the build then admits documents in file order (kg.ingest.Admission), which is cheap.
+Reading and serialising run here, beside extraction, so that a build with N workers does N
+files at a time; the build then admits documents in file order (kg.ingest.Admission), which is
+cheap, and joins the graphs.
 """
 from __future__ import annotations
 

@@ -357,4 +357,5 @@ def _mask(text: str, start: int, end: int, keep: list[tuple[int, int]]) -> str:
 
 
 def _blank(chunk: str) -> str:
-    return re.sub(r"[^\n]", " ", chunk)
+    """Every character a space but the line breaks."""
+    return "\n".join(" " * len(line) for line in chunk.split("\n")) if chunk else ""
