@@ -186,15 +186,26 @@ def _document_parts(extraction: Extraction, mentions: bool) -> tuple[list, list]
 @dataclass(frozen=True)
 class DocumentTriples:
     """The named graph of one document as N-Triples: its facts (flows, relation statements,
-    roles: what validation reads) and the rest (the document, paragraphs, mentions). Made
-    where the document was extracted, so a build's workers serialise in parallel."""
+    roles: what validation reads), and the whole graph as graph.ttl writes it (sorted, each
+    line once). Made where the document was extracted, so a build's workers serialise and
+    sort in parallel."""
     facts: bytes
-    rest: bytes
+    graph: bytes
 
 
 def document_triples(extraction: Extraction) -> DocumentTriples:
     rest, facts = _document_parts(extraction, mentions=True)
-    return DocumentTriples(_ntriples(facts), _ntriples(rest))
+    return DocumentTriples(_ntriples(facts), sorted_lines(_ntriples(rest + facts)))
+
+
+def fact_triples(extraction: Extraction) -> bytes:
+    """The facts of a document's graph (:class:`DocumentTriples`) alone."""
+    return _ntriples(document_quads(extraction, mentions=False))
+
+
+def sorted_lines(ntriples: bytes) -> bytes:
+    """N-Triples sorted, each line once: one graph's block of graph.ttl."""
+    return b"".join(line + b"\n" for line in sorted(set(ntriples.split(b"\n")) - {b""}))
 
 
 def _ntriples(quads: list) -> bytes:
@@ -392,15 +403,15 @@ def store_quads(extractions: list[Extraction], entities: list[Entity],
     return quads
 
 
-def write_store(folder: Path, nquads: bytes, *, base: Path | None = None,
+def write_store(folder: Path, nquads: Path, *, base: Path | None = None,
                 changed: Iterable[str] = ()) -> None:
     """The embedded SPARQL store (pyoxigraph, on disk in ``folder``): one named graph per
     document (:func:`document_graph`), the entities in ENTITIES_GRAPH and the ontology in
     ONTOLOGY_GRAPH. Queries see the union of the graphs as their default graph.
 
     With ``base`` (the previous build's store), ``folder`` starts as a copy of it and only the
-    graphs of the ``changed`` documents, and the entities' graph, are replaced by ``nquads``:
-    adding documents writes only theirs. The quads are parsed and loaded in Rust, with
+    graphs of the ``changed`` documents, and the entities' graph, are replaced by those of the
+    N-Quads file ``nquads``: adding documents writes only theirs. The quads are parsed and loaded in Rust, with
     Python's lock released, so a build runs its other stages meanwhile.
     """
     import shutil
@@ -417,7 +428,7 @@ def write_store(folder: Path, nquads: bytes, *, base: Path | None = None,
         store = ox.Store(str(folder))
         store.bulk_load(path=str(ontology_dir() / "kg.ttl"), format=ox.RdfFormat.TURTLE,
                         to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
-    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store
 
@@ -431,25 +442,32 @@ def data_triples(store) -> Iterable:
             yield quad.triple
 
 
-def write_turtle(path: Path, ntriples: bytes | None = None, store_dir: Path | None = None) -> None:
-    """Write the graph of a build (``ntriples``, in any order, or the data graphs of the store
-    in ``store_dir``) as sorted N-Triples, which is also valid Turtle: the same graph always
-    gives the same bytes.
+TURTLE_HEADER = (b"# kg graph: N-Triples (valid Turtle), one triple per line: the entities' graph, then "
+                 b"each document's graph in order of its IRI, each sorted.\n")
 
-    rdflib's pretty Turtle writer takes about 40 s on the 1,295-cable corpus; sorted triples
-    take about 2 s.
+
+def write_turtle(path: Path, graphs: Iterable[bytes] | None = None, store_dir: Path | None = None) -> None:
+    """Write the graph of a build as N-Triples, which is also valid Turtle: ``graphs`` (blocks
+    of :func:`sorted_lines`, the entities' graph first, then the documents' in order of their
+    IRIs), or the same blocks from the store in ``store_dir``. The same graph always gives the
+    same bytes, and no triple is in two graphs, so no line is written twice.
+
+    Block by block, the file is written in bounded memory (rdflib's pretty Turtle writer took
+    about 40 s on the 1,295-cable corpus).
     """
     import pyoxigraph as ox
-    if ntriples is None:
-        ntriples = ox.serialize(data_triples(ox.Store.read_only(str(store_dir))),
-                                format=ox.RdfFormat.N_TRIPLES)
-    lines = ntriples.split(b"\n")
-    del ntriples
-    lines.sort()
+    if graphs is None:
+        graphs = _store_blocks(ox.Store.read_only(str(store_dir)))
     with path.open("wb") as f:
-        f.write(b"# kg graph: N-Triples (valid Turtle), one triple per line, sorted.\n")
-        previous = b""
-        for line in lines:        # each line once (sorted, so a repeat follows its first)
-            if line != previous:
-                f.write(line + b"\n")
-                previous = line
+        f.write(TURTLE_HEADER)
+        for block in graphs:
+            f.write(block)
+
+
+def _store_blocks(store) -> Iterable[bytes]:
+    import pyoxigraph as ox
+    documents = sorted(g.value for g in store.named_graphs()
+                       if isinstance(g, ox.NamedNode) and g.value not in (ENTITIES_GRAPH, ONTOLOGY_GRAPH))
+    for graph in (ENTITIES_GRAPH, *documents):
+        quads = store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        yield sorted_lines(ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES))

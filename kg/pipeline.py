@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from functools import partial
 from dataclasses import replace
 from pathlib import Path
@@ -30,8 +30,9 @@ from kg.export.maps import actors_map, flows_map
 from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
-from kg.graph import (ENTITIES_GRAPH, DocumentTriples, document_graph, document_triples, entity_triples,
-                      in_graph, ontology, validate_triples, write_store, write_turtle)
+from kg.graph import (ENTITIES_GRAPH, TURTLE_HEADER, document_graph, document_triples,
+                      entity_triples, fact_triples, in_graph, ontology, sorted_lines,
+                      validate_triples, write_store, write_turtle)
 from kg.ingest import MAX_MB, Admission, find_files, read_bytes
 from kg.model import Document, Entity, Extraction, Failure, Summary
 from kg.worker import Done, extract_or_reuse, read_and_extract
@@ -102,8 +103,9 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
     return summary
 
 
-# document id -> its extraction, and its graph as the worker serialised it (None: not made)
-Found = dict[str, tuple[Extraction, DocumentTriples | None]]
+# document id -> its extraction, and the facts of its graph when the worker serialised the
+# graph into the spool (None: not made)
+Found = dict[str, tuple[Extraction, bytes | None]]
 
 
 def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress | None,
@@ -115,10 +117,11 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     files, skipped, failures = find_files(inputs)
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(files) > 50 or engine == "dask" else 1
-    with _executor(jobs, scheduler, engine) as executor:
+    spool = _Spool(folder)
+    with _executor(jobs, scheduler, engine) as executor, closing(spool):
         found, records, changed, seconds = _read_and_extract(
             files, skipped, failures, folder, summary, progress, previous, add, executor, jobs,
-            partial(read_and_extract, max_mb=max_mb, thorough=thorough))
+            partial(read_and_extract, max_mb=max_mb, thorough=thorough), spool)
         summary.thorough = thorough
         if not found:
             why = (f"all {len(summary.failures)} input(s) failed, first {summary.failures[0]}"
@@ -127,7 +130,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
             error.failures = summary.failures
             raise error
         extractions, entities = _stages(folder, found, changed, seconds, summary, previous, add,
-                                        rules, executor)
+                                        rules, executor, spool)
     summary.documents = len(extractions)
     summary.entities = len(entities)
     summary.mentions = sum(len(x.mentions) for x in extractions)
@@ -141,7 +144,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
 
 def _stages(folder: Path, found: Found,
             changed: set[str], seconds: dict[str, float], summary: Summary, previous: Path | None,
-            add: bool, rules, executor) -> tuple[list[Extraction], list[Entity]]:
+            add: bool, rules, executor, spool: _Spool) -> tuple[list[Extraction], list[Entity]]:
     """Everything after extraction: corrections, entities, tables, graph, store, validation,
     analysis, maps. Returns the extractions (in date order) and the entities."""
     # one order for every later stage, whatever order the files came in (or were added in):
@@ -159,30 +162,45 @@ def _stages(folder: Path, found: Found,
 
     start = time.perf_counter()
     base = previous / "store" if add and previous is not None else None
-    # each document's graph was serialised by the worker that extracted it, unless a
-    # correction changed the document since (or it was kept from the previous build)
-    parts = {}
+    # each document's graph was serialised by the worker that extracted it and waits in the
+    # spool, unless a correction changed the document since (or it was kept from the previous
+    # build): those are serialised here
+    blocks: list[tuple[str, str, bytes | None]] = []     # graph IRI, document id, block
+    facts = [entity_triples(entities, extractions)]
     for x in extractions:
-        made, triples = found.get(x.document.id, (None, None))
-        parts[x.document.id] = triples if made is x and triples is not None else document_triples(x)
-    found.clear()       # (the bytes live on in parts only, and go as soon as they are used)
-    entity_nt = entity_triples(entities, extractions)
-    nquads = b"".join([in_graph(entity_nt, ENTITIES_GRAPH)] + [
-        in_graph(part.rest + part.facts, document_graph(doc_id)) for doc_id, part in parts.items()
-        if base is None or doc_id in changed])
-    # the store loads in Rust, in a thread, while the other stages run; validation and
-    # graph.ttl go to the build's worker processes (with --add, graph.ttl is written from the
-    # store at the end: the kept documents' graphs are not in memory)
+        made, spooled = found.get(x.document.id, (None, None))
+        if made is x and spooled is not None:
+            block = None
+            facts.append(spooled)
+        elif base is not None and x.document.id not in changed:
+            block = b""         # kept from the previous build: its graph is in the store already
+            facts.append(fact_triples(x))
+        else:
+            triples = document_triples(x)
+            block = triples.graph
+            facts.append(triples.facts)
+        blocks.append((document_graph(x.document.id), x.document.id, block))
+    found.clear()
+    blocks.sort()
+    entity_block = sorted_lines(facts[0])
+    # graph.ttl and the store's N-Quads, one graph at a time (memory stays flat)
+    nquads = spool.folder / "store.nq"
+    with nquads.open("wb") as store_file, _turtle(folder, base) as turtle:
+        store_file.write(in_graph(entity_block, ENTITIES_GRAPH))
+        turtle.write(entity_block)
+        for graph, doc_id, block in blocks:
+            block = block if block is not None else spool.get(doc_id)
+            turtle.write(block)
+            if base is None or doc_id in changed:
+                store_file.write(in_graph(block, graph))
+    # the store loads in Rust, in a thread, while the other stages run (with --add, graph.ttl
+    # is written from the store at the end: the kept documents' graphs are not here)
     loading = _Background(write_store, folder / "store", nquads, base=base, changed=changed)
-    del nquads
-    facts = entity_nt + b"".join(part.facts for part in parts.values())
     # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
-    # relations, roles); mention offsets are checked by construction and by the tests
-    checking = _elsewhere(executor, False, validate_triples, facts)
-    writing = (_elsewhere(executor, True, write_turtle, folder / "graph.ttl",
-                          facts + b"".join(part.rest for part in parts.values()))
-               if base is None else None)
-    del parts, facts
+    # relations, roles), in a worker process when there is one; mention offsets are checked
+    # by construction and by the tests
+    checking = _elsewhere(executor, False, validate_triples, b"".join(facts))
+    del facts, blocks
     seconds["graph"] = time.perf_counter() - start
 
     try:
@@ -206,19 +224,15 @@ def _stages(folder: Path, found: Found,
 
         start = time.perf_counter()
         summary.violations = checking.result()
-        if writing is not None:
-            writing.result()
         seconds["validate"] = time.perf_counter() - start
     except BaseException:
-        # never leave anything writing into a folder about to be removed
-        for future in (checking, writing):
-            if future is not None:
-                future.exception()
+        checking.exception()    # never leave anything writing into a folder about to be removed
         loading.thread.join()
         raise
 
     start = time.perf_counter()
     loading.join()
+    spool.close()
     if base is not None:
         write_turtle(folder / "graph.ttl", store_dir=folder / "store")
     seconds["store"] = time.perf_counter() - start
@@ -226,7 +240,7 @@ def _stages(folder: Path, found: Found,
 
 
 def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, progress, previous,
-                      add: bool, executor, jobs: int, work: partial):
+                      add: bool, executor, jobs: int, work: partial, spool: _Spool):
     """Read every file and extract every document with ``work`` (worker.read_and_extract, in
     ``executor`` when there is one); return the extractions by document id, the manifest's records, the ids whose graphs
     change, and the seconds spent."""
@@ -260,6 +274,9 @@ def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, 
                     done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough)
                     done.triples = None
                 _admit(doc, done, found, changed, records, summary, old_cache, new_cache, thorough)
+                if done.triples is not None and doc.id in found:
+                    spool.add(doc.id, done.triples.graph)
+                    found[doc.id] = (done.extraction, done.triples.facts)
         if progress:
             progress(done_count, len(files))
     if add and previous is not None:
@@ -304,7 +321,7 @@ def _admit(doc: Document, done: Done, found: Found, changed: set[str], records: 
         summary.reused += 1
     else:
         cache.save(new_cache, done.extraction, thorough)
-    found[doc.id] = (done.extraction, done.triples)
+    found[doc.id] = (done.extraction, None)
     changed.add(doc.id)
     records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
 
@@ -321,6 +338,44 @@ def _elsewhere(executor, local: bool, function, *args) -> Future:
     except Exception as exc:
         future.set_exception(exc)
     return future
+
+
+class _Spool:
+    """The documents' graphs as the workers serialised them, kept on disk in the build's
+    folder (not in memory) until the store and graph.ttl are written."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder / ".spool"
+        self.folder.mkdir()
+        self.file = (self.folder / "graphs.nt").open("w+b")
+        self.where: dict[str, tuple[int, int]] = {}    # document id -> offset, length
+
+    def add(self, doc_id: str, block: bytes) -> None:
+        self.file.seek(0, os.SEEK_END)
+        self.where[doc_id] = (self.file.tell(), len(block))
+        self.file.write(block)
+
+    def get(self, doc_id: str) -> bytes:
+        offset, length = self.where[doc_id]
+        self.file.seek(offset)
+        return self.file.read(length)
+
+    def close(self) -> None:
+        self.file.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def _turtle(folder: Path, base: Path | None):
+    """graph.ttl open for its blocks (see graph.write_turtle); with --add (``base``), a sink:
+    the file is written from the store at the end."""
+    if base is not None:
+        with open(os.devnull, "wb") as sink:
+            yield sink
+        return
+    with (folder / "graph.ttl").open("wb") as f:
+        f.write(TURTLE_HEADER)
+        yield f
 
 
 class _Background:
