@@ -35,7 +35,8 @@ def kg_build(src: Path, out: Path, jobs: int, *options: str) -> tuple[float, dic
 
 
 def rss(peak: dict) -> str:
-    return f"build {peak['build']} MB, largest worker {peak['workers']} MB"
+    workers = f", largest worker {peak['workers']} MB" if "workers" in peak else ""
+    return f"build {peak['build']} MB{workers}"
 
 
 def copies(files: list[Path], docs: dict[str, str], target: Path, k: int) -> None:
@@ -97,8 +98,8 @@ def main() -> None:
                 copies(files, ids, src, k)
             seconds, stages, peak4 = kg_build(src, Path(tmp) / "out4", args.jobs)
             print(f"corpus x{args.repeat} ({len(read) * args.repeat} documents): {seconds:.1f} s, "
-                  f"peak RSS {rss(peak4)} ({peak4['build'] / peak['build']:.2f}x and "
-                  f"{peak4['workers'] / peak['workers']:.2f}x the corpus's)")
+                  f"peak RSS {rss(peak4)} ({', '.join(f'{k} {peak4[k] / peak[k]:.2f}x' for k in peak)} "
+                  f"the corpus's)")
             print("  stages:", ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
 
 

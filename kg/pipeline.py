@@ -123,6 +123,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
             files, skipped, failures, folder, summary, progress, previous, add, executor, jobs,
             partial(read_and_extract, max_mb=max_mb, thorough=thorough), spool)
         summary.thorough = thorough
+        summary.local_workers = isinstance(executor, ProcessPoolExecutor)
         if not found:
             why = (f"all {len(summary.failures)} input(s) failed, first {summary.failures[0]}"
                    if summary.failures else "no .txt, .md or .html file found")
@@ -504,17 +505,20 @@ def _keep_previous(previous: Path, found: Found, records: list[dict],
     return kept
 
 
-def _peak_rss() -> dict[str, int]:
-    """The most memory (resident, MB) this build's process, and the largest of its worker
-    processes, held at any time (where the system tells: Linux and macOS). For ``kg build``
-    that is this build's; a process that runs several builds reports the largest so far."""
+def _peak_rss(workers: bool) -> dict[str, int]:
+    """The most memory (resident, MB) this build's process, and the largest of its local
+    worker processes (when it had some), held at any time (where the system tells: Linux and
+    macOS). For ``kg build`` that is this build's; a process that runs several builds reports
+    the largest so far."""
     try:
         import resource
     except ImportError:     # Windows
         return {}
     scale = 1 if sys.platform == "darwin" else 1024     # bytes on macOS, KB on Linux
-    return {"build": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale // 2**20,
-            "workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale // 2**20}
+    peak = {"build": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale // 2**20}
+    if workers:
+        peak["workers"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale // 2**20
+    return peak
 
 
 def _model_version() -> str | None:
@@ -571,7 +575,7 @@ def _write_manifest(folder: Path, summary: Summary, records: list[dict]) -> None
         "shacl": {"conforms": not summary.violations, "violations": summary.violations},
         "corrections": _corrections_record(summary.corrections),
         "seconds": summary.seconds,
-        "peak_rss_mb": _peak_rss(),
+        "peak_rss_mb": _peak_rss(summary.local_workers),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
