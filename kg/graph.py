@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -227,7 +228,11 @@ def in_graph(ntriples: bytes, graph: str) -> bytes:
 def to_graph(extractions: Iterable[Extraction], entities: Iterable[Entity], mentions: bool = True):
     """The graph of a build as one rdflib Graph (the union of its named graphs), for users
     and tools that want rdflib (``mentions=False``: the facts only)."""
-    return _rdflib_graph(store_quads(list(extractions), list(entities), mentions=mentions))
+    extractions = list(extractions)
+    quads = entity_quads(entities, extractions)
+    for x in extractions:
+        quads.extend(document_quads(x, mentions=mentions))
+    return _rdflib_graph(quads)
 
 
 def _rdflib_graph(quads):
@@ -391,18 +396,6 @@ def validate(graph, limit: int = 20) -> list[str]:
     return sorted(out)
 
 
-def store_quads(extractions: list[Extraction], entities: list[Entity],
-                changed: Iterable[str] | None = None, mentions: bool = True) -> list:
-    """The quads a build writes: the entities' graph and the graphs of the documents in
-    ``changed`` (all documents when None); ``mentions=False``: the facts only."""
-    keep = None if changed is None else set(changed)
-    quads = entity_quads(entities, extractions)
-    for x in extractions:
-        if keep is None or x.document.id in keep:
-            quads.extend(document_quads(x, mentions=mentions))
-    return quads
-
-
 def write_store(folder: Path, nquads: Path, *, base: Path | None = None,
                 changed: Iterable[str] = ()) -> None:
     """The embedded SPARQL store (pyoxigraph, on disk in ``folder``): one named graph per
@@ -411,8 +404,8 @@ def write_store(folder: Path, nquads: Path, *, base: Path | None = None,
 
     With ``base`` (the previous build's store), ``folder`` starts as a copy of it and only the
     graphs of the ``changed`` documents, and the entities' graph, are replaced by those of the
-    N-Quads file ``nquads``: adding documents writes only theirs. The quads are parsed and loaded in Rust, with
-    Python's lock released, so a build runs its other stages meanwhile.
+    N-Quads file ``nquads``: adding documents writes only theirs. The quads are parsed and
+    loaded in Rust, with Python's lock released, so a build runs its other stages meanwhile.
     """
     import shutil
 
@@ -446,21 +439,23 @@ TURTLE_HEADER = (b"# kg graph: N-Triples (valid Turtle), one triple per line: th
                  b"each document's graph in order of its IRI, each sorted.\n")
 
 
-def write_turtle(path: Path, graphs: Iterable[bytes] | None = None, store_dir: Path | None = None) -> None:
-    """Write the graph of a build as N-Triples, which is also valid Turtle: ``graphs`` (blocks
-    of :func:`sorted_lines`, the entities' graph first, then the documents' in order of their
-    IRIs), or the same blocks from the store in ``store_dir``. The same graph always gives the
-    same bytes, and no triple is in two graphs, so no line is written twice.
-
-    Block by block, the file is written in bounded memory (rdflib's pretty Turtle writer took
-    about 40 s on the 1,295-cable corpus).
-    """
-    import pyoxigraph as ox
-    if graphs is None:
-        graphs = _store_blocks(ox.Store.read_only(str(store_dir)))
+@contextmanager
+def turtle_file(path: Path):
+    """graph.ttl open for its blocks: N-Triples, which is also valid Turtle, one block of
+    :func:`sorted_lines` per named graph, the entities' graph first, then the documents' in
+    order of their IRIs. The same graph always gives the same bytes, no triple is in two
+    graphs so no line is written twice, and block by block the file is written in bounded
+    memory (rdflib's pretty Turtle writer took about 40 s on the 1,295-cable corpus)."""
     with path.open("wb") as f:
         f.write(TURTLE_HEADER)
-        for block in graphs:
+        yield f
+
+
+def write_turtle(path: Path, store_dir: Path) -> None:
+    """graph.ttl (:func:`turtle_file`) from the store in ``store_dir``."""
+    import pyoxigraph as ox
+    with turtle_file(path) as f:
+        for block in _store_blocks(ox.Store.read_only(str(store_dir))):
             f.write(block)
 
 

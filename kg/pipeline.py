@@ -30,8 +30,8 @@ from kg.export.maps import actors_map, flows_map
 from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
-from kg.graph import (ENTITIES_GRAPH, TURTLE_HEADER, document_graph, document_triples,
-                      entity_triples, fact_triples, in_graph, ontology, sorted_lines,
+from kg.graph import (ENTITIES_GRAPH, document_graph, document_triples, entity_triples,
+                      fact_triples, in_graph, ontology, sorted_lines, turtle_file,
                       validate_triples, write_store, write_turtle)
 from kg.ingest import MAX_MB, Admission, find_files, read_bytes
 from kg.model import Document, Entity, Extraction, Failure, Summary
@@ -142,7 +142,6 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     _write_manifest(folder, summary, records)
 
 
-
 def _stages(folder: Path, found: Found,
             changed: set[str], seconds: dict[str, float], summary: Summary, previous: Path | None,
             add: bool, rules, executor, spool: _Spool) -> tuple[list[Extraction], list[Entity]]:
@@ -200,7 +199,7 @@ def _stages(folder: Path, found: Found,
     # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
     # relations, roles), in a worker process when there is one; mention offsets are checked
     # by construction and by the tests
-    checking = _elsewhere(executor, False, validate_triples, b"".join(facts))
+    checking = _elsewhere(executor, validate_triples, b"".join(facts))
     del facts, blocks
     seconds["graph"] = time.perf_counter() - start
 
@@ -235,7 +234,7 @@ def _stages(folder: Path, found: Found,
     loading.join()
     spool.close()
     if base is not None:
-        write_turtle(folder / "graph.ttl", store_dir=folder / "store")
+        write_turtle(folder / "graph.ttl", folder / "store")
     seconds["store"] = time.perf_counter() - start
     return extractions, entities
 
@@ -243,8 +242,8 @@ def _stages(folder: Path, found: Found,
 def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, progress, previous,
                       add: bool, executor, jobs: int, work: partial, spool: _Spool):
     """Read every file and extract every document with ``work`` (worker.read_and_extract, in
-    ``executor`` when there is one); return the extractions by document id, the manifest's records, the ids whose graphs
-    change, and the seconds spent."""
+    ``executor`` when there is one); return the extractions by document id, the manifest's
+    records, the ids whose graphs change, and the seconds spent."""
     summary.skipped, summary.failures = skipped, list(failures)
     records: list[dict] = [{"path": f.path, "status": "failed", "error": f.reason} for f in failures]
     found: Found = {}
@@ -274,10 +273,8 @@ def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, 
                 if doc is not done.doc:   # its id was made unique: extract it under that id
                     done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough)
                     done.triples = None
-                _admit(doc, done, found, changed, records, summary, old_cache, new_cache, thorough)
-                if done.triples is not None and doc.id in found:
-                    spool.add(doc.id, done.triples.graph)
-                    found[doc.id] = (done.extraction, done.triples.facts)
+                _admit(doc, done, found, changed, records, summary, old_cache, new_cache, thorough,
+                       spool)
         if progress:
             progress(done_count, len(files))
     if add and previous is not None:
@@ -299,7 +296,7 @@ def _results(files: list[Path], executor, jobs: int, work: partial):
             try:
                 pending.append(executor.submit(work, path, data=read_bytes(path, work.keywords["max_mb"])))
             except InputError as exc:
-                pending.append(_elsewhere(None, True, Done, str(path), Failure(exc.path, exc.reason)))
+                pending.append(_elsewhere(None, Done, str(path), Failure(exc.path, exc.reason)))
         else:
             pending.append(executor.submit(work, path))
         while len(pending) > 4 * jobs:     # a bounded queue: memory stays flat
@@ -309,8 +306,10 @@ def _results(files: list[Path], executor, jobs: int, work: partial):
 
 
 def _admit(doc: Document, done: Done, found: Found, changed: set[str], records: list[dict],
-           summary: Summary, old_cache: Path | None, new_cache: Path, thorough: bool) -> None:
-    """Record one admitted document: its extraction (kept in the new cache), or its failure."""
+           summary: Summary, old_cache: Path | None, new_cache: Path, thorough: bool,
+           spool: _Spool) -> None:
+    """Record one admitted document: its extraction (kept in the new cache) and its graph (in
+    the spool), or its failure."""
     if done.error:
         failure = Failure(doc.path, done.error)
         summary.failures.append(failure)
@@ -322,16 +321,17 @@ def _admit(doc: Document, done: Done, found: Found, changed: set[str], records: 
         summary.reused += 1
     else:
         cache.save(new_cache, done.extraction, thorough)
-    found[doc.id] = (done.extraction, None)
+    if done.triples is not None:
+        spool.add(doc.id, done.triples.graph)
+    found[doc.id] = (done.extraction, done.triples.facts if done.triples is not None else None)
     changed.add(doc.id)
     records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
 
 
-def _elsewhere(executor, local: bool, function, *args) -> Future:
-    """function(*args) in one of the build's worker processes when it has some (``local``:
-    only on this machine, for work that writes into the output folder), else here and now;
-    a Future either way."""
-    if executor is not None and (not local or isinstance(executor, ProcessPoolExecutor)):
+def _elsewhere(executor, function, *args) -> Future:
+    """function(*args) in one of the build's workers when it has some, else here and now; a
+    Future either way."""
+    if executor is not None:
         return executor.submit(function, *args)
     future: Future = Future()
     try:
@@ -366,17 +366,10 @@ class _Spool:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-@contextmanager
 def _turtle(folder: Path, base: Path | None):
-    """graph.ttl open for its blocks (see graph.write_turtle); with --add (``base``), a sink:
-    the file is written from the store at the end."""
-    if base is not None:
-        with open(os.devnull, "wb") as sink:
-            yield sink
-        return
-    with (folder / "graph.ttl").open("wb") as f:
-        f.write(TURTLE_HEADER)
-        yield f
+    """graph.ttl open for its blocks (graph.turtle_file); with --add (``base``), a sink: the
+    file is written from the store at the end."""
+    return open(os.devnull, "wb") if base is not None else turtle_file(folder / "graph.ttl")
 
 
 class _Background:
@@ -637,7 +630,6 @@ def _swap(new: Path, out: Path) -> None:
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths atomically (renameat2 RENAME_EXCHANGE); False where not supported."""
     import ctypes
-    import sys
     if not sys.platform.startswith("linux"):
         return False
     try:
