@@ -31,8 +31,8 @@ from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
 from kg.graph import (ENTITIES_GRAPH, document_graph, document_triples, entity_triples,
-                      fact_triples, in_graph, ontology, sorted_lines, turtle_file,
-                      validate_triples, write_store, write_turtle)
+                      fact_triples, ontology, sorted_lines, turtle_file, validate_triples,
+                      write_turtle, StoreWriter)
 from kg.ingest import MAX_MB, Admission, find_files, read_bytes
 from kg.model import Document, Entity, Extraction, Failure, Summary
 from kg.worker import Done, extract_or_reuse, read_and_extract
@@ -117,8 +117,11 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     files, skipped, failures = find_files(inputs)
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(files) > 50 or engine == "dask" else 1
-    spool = _Spool(folder)
-    with _executor(jobs, scheduler, engine) as executor, closing(spool):
+    # with --add, the previous build's store is copied and only the added documents' graphs
+    # are written into it
+    base = previous / "store" if add and previous is not None else None
+    with (_executor(jobs, scheduler, engine) as executor,
+          StoreWriter(folder / "store", base) as store, closing(_Spool(folder, store)) as spool):
         found, records, changed, seconds = _read_and_extract(
             files, skipped, failures, folder, summary, progress, previous, add, executor, jobs,
             partial(read_and_extract, max_mb=max_mb, thorough=thorough), spool)
@@ -130,8 +133,8 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
             error = BuildError(f"no document could be read ({why}); previous outputs left as they were")
             error.failures = summary.failures
             raise error
-        extractions, entities = _stages(folder, found, changed, seconds, summary, previous, add,
-                                        rules, executor, spool)
+        extractions, entities = _stages(folder, found, changed, seconds, summary, base, rules,
+                                        executor, spool)
     summary.documents = len(extractions)
     summary.entities = len(entities)
     summary.mentions = sum(len(x.mentions) for x in extractions)
@@ -142,9 +145,9 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     _write_manifest(folder, summary, records)
 
 
-def _stages(folder: Path, found: Found,
-            changed: set[str], seconds: dict[str, float], summary: Summary, previous: Path | None,
-            add: bool, rules, executor, spool: _Spool) -> tuple[list[Extraction], list[Entity]]:
+def _stages(folder: Path, found: Found, changed: set[str], seconds: dict[str, float],
+            summary: Summary, base: Path | None, rules, executor,
+            spool: _Spool) -> tuple[list[Extraction], list[Entity]]:
     """Everything after extraction: corrections, entities, tables, graph, store, validation,
     analysis, maps. Returns the extractions (in date order) and the entities."""
     # one order for every later stage, whatever order the files came in (or were added in):
@@ -161,14 +164,15 @@ def _stages(folder: Path, found: Found,
     seconds["resolve"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    base = previous / "store" if add and previous is not None else None
-    # each document's graph was serialised by the worker that extracted it and waits in the
-    # spool, unless a correction changed the document since (or it was kept from the previous
-    # build): those are serialised here
+    # each document's graph was serialised by the worker that extracted it, loaded into the
+    # store and kept in the spool, unless a correction changed the document since (or it was
+    # kept from the previous build): those are serialised here
+    store = spool.store
     blocks: list[tuple[str, str, bytes | None]] = []     # graph IRI, document id, block
     facts = [entity_triples(entities, extractions)]
     for x in extractions:
         made, spooled = found.get(x.document.id, (None, None))
+        graph = document_graph(x.document.id)
         if made is x and spooled is not None:
             block = None
             facts.append(spooled)
@@ -179,23 +183,20 @@ def _stages(folder: Path, found: Found,
             triples = document_triples(x)
             block = triples.graph
             facts.append(triples.facts)
-        blocks.append((document_graph(x.document.id), x.document.id, block))
+            store.add(graph, block, replace=True)
+        blocks.append((graph, x.document.id, block))
     found.clear()
     blocks.sort()
     entity_block = sorted_lines(facts[0])
-    # graph.ttl and the store's N-Quads, one graph at a time (memory stays flat)
-    nquads = spool.folder / "store.nq"
-    with nquads.open("wb") as store_file, _turtle(folder, base) as turtle:
-        store_file.write(in_graph(entity_block, ENTITIES_GRAPH))
+    # the store loads its last chunk and the entities in its thread while the other stages
+    # run (with --add, graph.ttl is written from the store at the end: the kept documents'
+    # graphs are not here)
+    store.finish(entity_block)
+    # graph.ttl, one graph at a time (memory stays flat)
+    with _turtle(folder, base) as turtle:
         turtle.write(entity_block)
         for graph, doc_id, block in blocks:
-            block = block if block is not None else spool.get(doc_id)
-            turtle.write(block)
-            if base is None or doc_id in changed:
-                store_file.write(in_graph(block, graph))
-    # the store loads in Rust, in a thread, while the other stages run (with --add, graph.ttl
-    # is written from the store at the end: the kept documents' graphs are not here)
-    loading = _Background(write_store, folder / "store", nquads, base=base, changed=changed)
+            turtle.write(block if block is not None else spool.get(doc_id))
     # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
     # relations, roles), in a worker process when there is one; mention offsets are checked
     # by construction and by the tests
@@ -227,11 +228,11 @@ def _stages(folder: Path, found: Found,
         seconds["validate"] = time.perf_counter() - start
     except BaseException:
         checking.exception()    # never leave anything writing into a folder about to be removed
-        loading.thread.join()
+        store.abort()
         raise
 
     start = time.perf_counter()
-    loading.join()
+    store.join()
     spool.close()
     if base is not None:
         write_turtle(folder / "graph.ttl", folder / "store")
@@ -342,16 +343,18 @@ def _elsewhere(executor, function, *args) -> Future:
 
 
 class _Spool:
-    """The documents' graphs as the workers serialised them, kept on disk in the build's
-    folder (not in memory) until the store and graph.ttl are written."""
+    """The documents' graphs as the workers serialised them: into the store as they come, and
+    kept on disk in the build's folder (not in memory) until graph.ttl is written."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, store: StoreWriter) -> None:
+        self.store = store
         self.folder = folder / ".spool"
         self.folder.mkdir()
         self.file = (self.folder / "graphs.nt").open("w+b")
         self.where: dict[str, tuple[int, int]] = {}    # document id -> offset, length
 
     def add(self, doc_id: str, block: bytes) -> None:
+        self.store.add(document_graph(doc_id), block)
         self.file.seek(0, os.SEEK_END)
         self.where[doc_id] = (self.file.tell(), len(block))
         self.file.write(block)
@@ -370,27 +373,6 @@ def _turtle(folder: Path, base: Path | None):
     """graph.ttl open for its blocks (graph.turtle_file); with --add (``base``), a sink: the
     file is written from the store at the end."""
     return open(os.devnull, "wb") if base is not None else turtle_file(folder / "graph.ttl")
-
-
-class _Background:
-    """A function run in a thread; join() waits and raises what it raised."""
-
-    def __init__(self, function, *args, **kwargs) -> None:
-        import threading
-        self.error: BaseException | None = None
-
-        def run() -> None:
-            try:
-                function(*args, **kwargs)
-            except BaseException as exc:     # re-raised in the build's own thread
-                self.error = exc
-        self.thread = threading.Thread(target=run, daemon=True)
-        self.thread.start()
-
-    def join(self) -> None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
 
 
 def _sha256(path: str) -> str:

@@ -147,3 +147,55 @@ def test_a_broken_cache_entry_is_extracted_again(tmp_path):
     entry.write_text('{"fingerprint": "x", "extraction": {"document": 5}}', encoding="utf-8")
     summary = build(out=out)
     assert summary.reused == 4 and summary.documents == 5
+
+
+def _triples(subject: str, n: int) -> bytes:
+    return b"".join(f"<urn:s:{subject}> <urn:p:{i}> \"{i}\" .\n".encode() for i in range(n))
+
+
+def test_the_store_fills_by_chunks_while_graphs_come_and_a_replaced_graph_is_only_new(tmp_path, monkeypatch):
+    from kg.graph import StoreWriter
+    monkeypatch.setattr(StoreWriter, "CHUNK", 2000)     # a chunk every few graphs
+    with StoreWriter(tmp_path / "store") as store:
+        for i in range(40):
+            store.add(f"urn:g:{i}", _triples(f"d{i}", 30))
+        store.add("urn:g:39", _triples("new", 3), replace=True)    # its old one waits in the buffer
+        store.add("urn:g:1", _triples("new", 2), replace=True)     # its old one is loaded already
+        store.finish(_triples("entity", 5))
+        store.join()
+    graphs = Counter(q[3] for q in quads(tmp_path))
+    assert graphs["<urn:g:0>"] == 30 and graphs["<urn:g:38>"] == 30
+    assert graphs["<urn:g:39>"] == 3 and graphs["<urn:g:1>"] == 2
+    assert graphs[f"<{ENTITIES_GRAPH}>"] == 5 and graphs[f"<{ONTOLOGY_GRAPH}>"] > 100
+
+
+def test_a_store_that_fails_to_load_raises_in_the_build_and_never_hangs(tmp_path, monkeypatch):
+    from kg.graph import StoreWriter
+    monkeypatch.setattr(StoreWriter, "CHUNK", 100)
+    with pytest.raises(Exception):
+        with StoreWriter(tmp_path / "store") as store:
+            for i in range(20):     # more chunks than the queue holds: add() must not block
+                store.add(f"urn:g:{i}", b"<urn:s> <urn:p> this is not N-Triples .\n" * 5)
+            store.finish(b"")
+            store.join()
+    assert not store.thread.is_alive()
+    # a base that is not there: the error names it
+    with pytest.raises(FileNotFoundError, match="no-such-store"):
+        with StoreWriter(tmp_path / "other", base=tmp_path / "no-such-store") as store:
+            store.finish(b"")
+            store.join()
+
+
+def test_a_build_that_fails_midway_stops_loading_the_store(tmp_path, monkeypatch):
+    import kg.pipeline
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("tables failed")
+    monkeypatch.setattr(kg.pipeline, "write_tables", failing)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="tables failed"):
+        build([SAMPLES], out, jobs=1)
+    assert calls and not out.exists()
+    assert [p for p in tmp_path.iterdir() if p.is_dir()] == []     # no half-written folder left
