@@ -324,7 +324,7 @@ def _admit(doc: Document, done: Done, found: Found, changed: set[str], records: 
         cache.save(new_cache, done.extraction, thorough)
     if done.triples is not None:
         spool.add(doc.id, done.triples.graph)
-    found[doc.id] = (done.extraction, done.triples.facts if done.triples is not None else None)
+    found[doc.id] = (done.extraction.compact(), done.triples.facts if done.triples is not None else None)
     changed.add(doc.id)
     records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
 
