@@ -121,7 +121,8 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     # are written into it
     base = previous / "store" if add and previous is not None else None
     with (_executor(jobs, scheduler, engine) as executor,
-          StoreWriter(folder / "store", base) as store, closing(_Spool(folder, store)) as spool):
+          StoreWriter(folder / "store", base) as store,
+          closing(_Spool(folder, store, keep_texts=bool(rules and rules[1]))) as spool):
         found, records, changed, seconds = _read_and_extract(
             files, skipped, failures, folder, summary, progress, previous, add, executor, jobs,
             partial(read_and_extract, max_mb=max_mb, thorough=thorough), spool)
@@ -207,7 +208,7 @@ def _stages(folder: Path, found: Found, changed: set[str], seconds: dict[str, fl
     try:
         start = time.perf_counter()
         write_tables(folder, extractions, entities)
-        write_texts(folder, [x.document for x in extractions])
+        write_texts(folder, [x.document for x in extractions if x.document.id not in spool.texts])
         seconds["export"] = time.perf_counter() - start
 
         start = time.perf_counter()
@@ -309,8 +310,8 @@ def _results(files: list[Path], executor, jobs: int, work: partial):
 def _admit(doc: Document, done: Done, found: Found, changed: set[str], records: list[dict],
            summary: Summary, old_cache: Path | None, new_cache: Path, thorough: bool,
            spool: _Spool) -> None:
-    """Record one admitted document: its extraction (kept in the new cache) and its graph (in
-    the spool), or its failure."""
+    """Record one admitted document: its extraction (kept in the new cache), its graph and
+    text (in the spool), or its failure."""
     if done.error:
         failure = Failure(doc.path, done.error)
         summary.failures.append(failure)
@@ -322,9 +323,8 @@ def _admit(doc: Document, done: Done, found: Found, changed: set[str], records: 
         summary.reused += 1
     else:
         cache.save(new_cache, done.extraction, thorough)
-    if done.triples is not None:
-        spool.add(doc.id, done.triples.graph)
-    found[doc.id] = (done.extraction.compact(), done.triples.facts if done.triples is not None else None)
+    found[doc.id] = (spool.add(done.extraction, done.triples.graph if done.triples is not None else None),
+                     done.triples.facts if done.triples is not None else None)
     changed.add(doc.id)
     records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
 
@@ -343,21 +343,32 @@ def _elsewhere(executor, function, *args) -> Future:
 
 
 class _Spool:
-    """The documents' graphs as the workers serialised them: into the store as they come, and
-    kept on disk in the build's folder (not in memory) until graph.ttl is written."""
+    """What each admitted document leaves for the later stages, on disk rather than in
+    memory: its graph as its worker serialised it, into the store as it comes and into a file
+    until graph.ttl is written, and its text, into texts/<id>.txt at once. The build then
+    holds its extraction compacted, without the text unless ``keep_texts`` (corrections read
+    it)."""
 
-    def __init__(self, folder: Path, store: StoreWriter) -> None:
-        self.store = store
+    def __init__(self, folder: Path, store: StoreWriter, keep_texts: bool) -> None:
+        self.build, self.store, self.keep_texts = folder, store, keep_texts
+        self.texts: set[str] = set()    # the ids of the documents whose text is written
         self.folder = folder / ".spool"
         self.folder.mkdir()
         self.file = (self.folder / "graphs.nt").open("w+b")
         self.where: dict[str, tuple[int, int]] = {}    # document id -> offset, length
 
-    def add(self, doc_id: str, block: bytes) -> None:
-        self.store.add(document_graph(doc_id), block)
-        self.file.seek(0, os.SEEK_END)
-        self.where[doc_id] = (self.file.tell(), len(block))
-        self.file.write(block)
+    def add(self, extraction: Extraction, graph: bytes | None) -> Extraction:
+        """Keep a document's graph (N-Triples; None: not made) and text; return the
+        extraction to hold."""
+        doc_id = extraction.document.id
+        write_texts(self.build, [extraction.document])
+        self.texts.add(doc_id)
+        if graph is not None:
+            self.store.add(document_graph(doc_id), graph)
+            self.file.seek(0, os.SEEK_END)
+            self.where[doc_id] = (self.file.tell(), len(graph))
+            self.file.write(graph)
+        return extraction.compact(text=self.keep_texts)
 
     def get(self, doc_id: str) -> bytes:
         offset, length = self.where[doc_id]

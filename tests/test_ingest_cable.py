@@ -158,3 +158,13 @@ def test_all_caps_cable_is_read():
     assert cable.cable_id == "79TEHRAN8980" and cable.date == "1979-08-13"
     assert [p.number for p in cable.paragraphs] == [0, 1, 2]
     assert cable.signer == "LAINGEN"
+
+
+def test_a_document_without_its_text_keeps_its_words_offsets_and_metadata():
+    doc = read_document(SAMPLES / "000_55d5c5f876b887b2.txt")
+    slim = doc.without_text()
+    assert slim.text == "" and all(p.text == "" for p in slim.paragraphs)
+    assert slim.words == doc.words > 400
+    assert [(p.index, p.number, p.start, p.end, p.kind) for p in slim.paragraphs] == \
+        [(p.index, p.number, p.start, p.end, p.kind) for p in doc.paragraphs]
+    assert (slim.id, slim.date, slim.title, slim.sha256) == (doc.id, doc.date, doc.title, doc.sha256)
