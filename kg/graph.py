@@ -172,16 +172,20 @@ def _document_parts(extraction: Extraction, mentions: bool) -> tuple[list, list]
     rest: list = []
     if mentions:
         _document(rest, doc, g)
-        for mention in extraction.mentions:
-            _mention(rest, mention, g)
+        rest += (ox.Quad(q.subject, q.predicate, q.object, g) for q in ox.parse(
+            _mention_lines(extraction.mentions), format=ox.RdfFormat.N_TRIPLES))
+    return rest, _facts(extraction, g)
+
+
+def _facts(extraction: Extraction, g) -> list:
     facts: list = []
     for flow in extraction.flows:
         _flow(facts, flow, g)
     for relation in extraction.relations:
         _relation(facts, relation, g)
     for n, role in enumerate(extraction.roles):
-        _role(facts, role, doc, n, g)
-    return rest, facts
+        _role(facts, role, extraction.document, n, g)
+    return facts
 
 
 @dataclass(frozen=True)
@@ -195,8 +199,44 @@ class DocumentTriples:
 
 
 def document_triples(extraction: Extraction) -> DocumentTriples:
-    rest, facts = _document_parts(extraction, mentions=True)
-    return DocumentTriples(_ntriples(facts), sorted_lines(_ntriples(rest + facts)))
+    import pyoxigraph as ox
+    doc = extraction.document
+    g = ox.NamedNode(document_graph(doc.id))
+    rest: list = []
+    _document(rest, doc, g)
+    facts = _ntriples(_facts(extraction, g))
+    mentions = _mention_lines(extraction.mentions)
+    return DocumentTriples(facts, sorted_lines(_ntriples(rest) + facts + mentions))
+
+
+def _mention_lines(mentions: Iterable[Mention]) -> bytes:
+    """The mentions' triples as N-Triples, written as text (a mention is a kg:Mention, a
+    text position in a paragraph of a document, naming an entity): the corpus has 100,000
+    mentions, and making their 700,000 pyoxigraph terms took more than half of the time
+    spent serialising its graphs. The text of a mention is escaped by pyoxigraph itself
+    unless it is plain."""
+    import pyoxigraph as ox
+    v = _vocab()
+    type_, mentions_, paragraph, document, text = (
+        str(p) for p in (v.type, _t("mentions"), _t("inParagraph"), _t("inDocument"), _t("text")))
+    mention_class, start, end = str(_t("Mention")), str(v.start), str(v.end)
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    slugs: dict[str, str] = {}
+    out = []
+    for m in mentions:
+        doc = slugs.get(m.document) or slugs.setdefault(m.document, document_slug(m.document))
+        node = f"<{ID_NS}mention/{doc}/{m.start}-{m.end}>"
+        plain = m.text.isprintable() and '"' not in m.text and "\\" not in m.text
+        literal = f'"{m.text}"' if plain else str(ox.Literal(m.text))
+        out.append(
+            f"{node} {type_} {mention_class} .\n"
+            f"{node} {mentions_} <{ID_NS}entity/{m.entity_id}> .\n"
+            f"{node} {paragraph} <{ID_NS}paragraph/{doc}/{m.paragraph_index}> .\n"
+            f"{node} {document} <{ID_NS}document/{doc}> .\n"
+            f'{node} {start} "{m.start}"^^{integer} .\n'
+            f'{node} {end} "{m.end}"^^{integer} .\n'
+            f"{node} {text} {literal} .\n")
+    return "".join(out).encode("utf-8")
 
 
 def fact_triples(extraction: Extraction) -> bytes:
@@ -273,20 +313,6 @@ def _document(out: list, doc: Document, g) -> None:
         add(ox.Quad(pnode, _t("number"), ox.Literal(p.number), g))
         add(ox.Quad(pnode, _t("index"), ox.Literal(p.index), g))
         add(ox.Quad(pnode, _t("inDocument"), node, g))
-
-
-def _mention(out: list, m: Mention, g) -> None:
-    import pyoxigraph as ox
-    v, add = _vocab(), out.append
-    doc = document_slug(m.document)
-    node = _node("mention", f"{doc}/{m.start}-{m.end}")
-    add(ox.Quad(node, v.type, _t("Mention"), g))
-    add(ox.Quad(node, _t("mentions"), _node("entity", m.entity_id), g))
-    add(ox.Quad(node, _t("inParagraph"), _node("paragraph", f"{doc}/{m.paragraph_index}"), g))
-    add(ox.Quad(node, _t("inDocument"), _node("document", doc), g))
-    add(ox.Quad(node, v.start, ox.Literal(m.start), g))
-    add(ox.Quad(node, v.end, ox.Literal(m.end), g))
-    add(ox.Quad(node, _t("text"), ox.Literal(m.text), g))
 
 
 def _sourced(out: list, node, fact, g) -> None:

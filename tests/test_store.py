@@ -199,3 +199,25 @@ def test_a_build_that_fails_midway_stops_loading_the_store(tmp_path, monkeypatch
         build([SAMPLES], out, jobs=1)
     assert calls and not out.exists()
     assert [p for p in tmp_path.iterdir() if p.is_dir()] == []     # no half-written folder left
+
+
+def test_mention_texts_that_need_escaping_read_back_the_same():
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from kg.graph import document_triples
+    from kg.model import Document, Extraction, Mention, Paragraph
+    texts = ['say "Astana"', "back\\slash", "two\nlines", "tab\there", "bell\x07", "del\x7f",
+             "zero\u200bwidth", "Öskemen", "it's", "<b>&amp;</b>"]
+    body = " ".join(texts)
+    doc = Document("07TEST1", "t.txt", "t.txt", "0" * 64, body, (Paragraph(1, 1, 0, len(body), body),))
+    mentions, at = [], 0
+    for t in texts:
+        mentions.append(Mention("country-kz", doc.id, 1, 1, at, at + len(t), t, "test"))
+        at += len(t) + 1
+    graph = document_triples(Extraction(document=doc, mentions=tuple(mentions))).graph
+    text = "https://w3id.org/kg-tip/ontology#text"
+    read_ox = {str(q.object.value) for q in ox.parse(graph, format=ox.RdfFormat.N_TRIPLES)
+               if q.predicate.value == text}
+    read_rdflib = {str(o) for _, p, o in Graph().parse(data=graph.decode(), format="nt") if str(p) == text}
+    assert read_ox == read_rdflib == set(texts)
