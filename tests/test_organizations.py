@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.extract import extract
 
-from helpers import doc_of, found
+from helpers import SAMPLES, doc_of, found
 
 ASTANA = "Embassy Astana"
 
@@ -111,3 +113,48 @@ def test_generic_phrases_are_not_organisations(text):
 ])
 def test_small_towns_named_by_how_the_text_speaks_of_them(text, name):
     assert (name, name, "City") in found(text, ASTANA)
+
+
+def _runs_by_scanning_every_word(text: str) -> list[list[tuple[int, int]]]:
+    """The oracle for organizations._runs: TOKEN over the whole text, word by word."""
+    from kg.extract.organizations import CONNECTORS, TOKEN
+    runs, current, last_end = [], [], 0
+    for m in TOKEN.finditer(text):
+        word, (start, end) = m.group(0), m.span()
+        capital = word[0].isupper() or word.startswith("anti-")
+        gap = text[last_end:start]
+        if current and not gap.strip() and "\n\n" not in gap and (capital or (
+                word in CONNECTORS and (word != "the" or text[slice(*current[-1])] in CONNECTORS))):
+            current.append((start, end))
+        else:
+            runs.append(current)
+            current = [(start, end)] if capital else []
+        last_end = end
+    runs.append(current)
+    out = []
+    for run in runs:
+        while run and text[slice(*run[-1])] in CONNECTORS:
+            run = run[:-1]
+        if run:
+            out.append(run)
+    return out
+
+
+RUN_PIECES = ["Ministry", "of", "the", "and", "in", "&", "&Kurdish", "anti-", "anti-Trafficking", "anti- ",
+              "McDonald", "O'Brien", "U.S.", "U.S.-EU", "R&D", "AT&T", "_X", "9Z", "Öskemen", "ÖZ",
+              "Kazakhstan?", "Days? Then", " ", "  ", "\n", "\n\n", ".", ",", "-", "'", "’s", "/", "x", "A"]
+
+
+@given(st.lists(st.sampled_from(RUN_PIECES), max_size=30))
+@settings(max_examples=3000, deadline=None)
+def test_runs_of_capitalised_words_are_those_of_a_word_by_word_scan(pieces):
+    from kg.extract.organizations import _runs
+    text = "".join(pieces)
+    assert _runs(text) == _runs_by_scanning_every_word(text)
+
+
+def test_runs_on_the_seeds_are_those_of_a_word_by_word_scan():
+    from kg.extract.organizations import _runs
+    for path in sorted(SAMPLES.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert _runs(text) == _runs_by_scanning_every_word(text)

@@ -120,9 +120,10 @@ def find_organizations(doc: Document, extraction: Extraction) -> Extraction:
     hits_by_paragraph: dict[int, list[Hit]] = {}
     acronyms: dict[str, Entity] = {}
     places_of = per_paragraph(doc, places)
+    post = embassy(doc)
     for p in doc.paragraphs:
         p_places = places_of[p.index]
-        hits = _paragraph_hits(doc, p, host, p_places, place_entities)
+        hits = _paragraph_hits(doc, p, host, p_places, place_entities, post)
         acronyms.update(_definitions(p.text, hits))
         hits_by_paragraph[p.index] = hits
     mentions = list(extraction.mentions)
@@ -183,14 +184,14 @@ def _place_inside_org(m: Mention, entities: dict[str, Entity], spans) -> bool:
 # ------------------------------------------------------------------------------ per paragraph
 
 def _paragraph_hits(doc: Document, p: Paragraph, host: str, places: list[Mention],
-                    place_entities: dict[str, Entity]) -> list[Hit]:
+                    place_entities: dict[str, Entity], post: Entity) -> list[Hit]:
     text = p.text
     hits: list[Hit] = []
     for start, end, entry in scan(_automaton(), p, doc.all_caps):
         country = _country_before(text, start) or host
         hits.append(Hit(start, end, lexicon_entity(entry, country), "lexicon"))
     if doc.kind == "cable":
-        hits += _embassy_hits(doc, text)
+        hits += _embassy_hits(text, post)
     if not doc.all_caps:
         local = [(m.start - p.start, m.end - p.start, place_entities[m.entity_id]) for m in places]
         hits += _local_bodies(text, local, host)
@@ -230,10 +231,12 @@ EMBASSY = re.compile(r"\b(?:(?:U\.\s?S\.|US|American)\s+)?Embassy(?:\s+(?P<city>
                      r"|(?<![\w-])Post(?![\w-])|\bembassy\b")
 
 
-def _embassy_hits(doc: Document, text: str) -> list[Hit]:
-    """"Post", "the embassy", "U.S. Embassy (Astana)": the embassy that sent the cable."""
+def _embassy_hits(text: str, entity: Entity) -> list[Hit]:
+    """"Post", "the embassy", "U.S. Embassy (Astana)": the embassy that sent the cable
+    (``entity``, :func:`embassy`)."""
+    if "mbassy" not in text and "Post" not in text:     # what EMBASSY needs, looked for fast
+        return []
     out = []
-    entity = embassy(doc)
     for m in EMBASSY.finditer(text):
         end = m.end()
         if m.group(0) == "Post":
@@ -305,6 +308,7 @@ def _local(text: str, start: int, end: int, place: Entity, level: str, kind: str
 MEDIA_LEAD = re.compile(rf"^\W*(?:\d+[.)]\s*)?(?:\([A-Z/]+\)\s*)?(?:(?:{MONTHS})\.?\s+\d{{1,2}}|\d{{1,2}}\s+(?:{MONTHS}))(?:,?\s+\d{{4}})?,?\s+"
                         r"(?P<src>[A-Z][\w'’.&-]*(?:\s+(?:&\s+)?[A-Z][\w'’.&-]*){0,3})"
                         r"(?:\s+\((?P<acr>[A-Za-z]{2,6})\))?\s*[:.]\s")
+MEDIA_CUES = ("newspaper", "journal", "magazine", "weekly", "daily", "news", "television", "TV", "radio")
 MEDIA_CUE = re.compile(r"\b(?:newspaper|journal|magazine|weekly|daily|news agency|news portal|"
                        r"(?:television|TV|radio)\s+(?:news\s+)?(?:program|programme|show|channel)"
                        r"(?:\s+(?:called|named|entitled))?)\s+[\"“]?(?P<src>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3})")
@@ -319,7 +323,7 @@ def _media_hits(text: str, first: bool) -> list[Hit]:
         out.append(Hit(lead.start("src"), lead.end("src"), entity, "media"))
         if lead.group("acr"):
             out.append(Hit(lead.start("acr"), lead.end("acr"), entity, "media"))
-    for m in MEDIA_CUE.finditer(text):
+    for m in MEDIA_CUE.finditer(text) if any(cue in text for cue in MEDIA_CUES) else ():
         src = m.group("src")
         if lookup(src) is None and src.split()[0] not in leading_words():
             out.append(Hit(m.start("src"), m.end("src"), _media_entity(src), "media"))
@@ -341,6 +345,8 @@ NGO_AFTER = re.compile(r"\bNGO\s+[\"“](?P<name>[^\"”\n]{2,60})[\"”]")
 
 def _ngo_hits(text: str, host: str) -> list[Hit]:
     """"the Bolashak NGO", 'NGO "Sana Sezim"'."""
+    if "NGO" not in text:
+        return []
     out = []
     for m in NGO_BEFORE.finditer(text):
         if m.start() and text[m.start() - 1] in "-'’":
@@ -364,9 +370,12 @@ def _ngo_hits(text: str, host: str) -> list[Hit]:
 # ------------------------------------------------------------------------------ named bodies
 
 def _named_bodies(text: str, host: str, places: list[tuple[int, int, Entity]]) -> list[Hit]:
-    """Names built on a head word, from runs of capitalised words."""
+    """Names built on a head word, from runs of capitalised words (a name has two words at
+    least, so a run of one, most of them, is not split)."""
     out = []
     for run in _runs(text):
+        if len(run) < 2:
+            continue
         for piece in _pieces(run, text):
             hit = _classify(piece, text, host, places)
             if hit is not None:
@@ -374,34 +383,64 @@ def _named_bodies(text: str, host: str, places: list[tuple[int, int, Entity]]) -
     return out
 
 
+RUN_START = re.compile(r"[A-Z]|anti-")
+SPACE = re.compile(r"\s*")
+WORD_CHARS = re.compile(r"[\w'’.&/-]")
+LETTER = re.compile(r"[A-Za-z]")
+
+
 def _runs(text: str) -> list[list[tuple[int, int]]]:
-    """Runs of capitalised words joined by connectors and spaces only."""
+    """Runs of capitalised words (TOKEN) joined by connectors and spaces only, "the" only
+    after another connector; a run ends at a blank line and never ends on a connector.
+
+    Only the words from a capital on are tokenised: most words are outside any run.
+    A capital starts a word when no letter comes before it in the same stretch of word
+    characters (else it is inside a word, as in "McDonald" or "R&D"): where TOKEN, scanning
+    the whole text, would start one.
+    """
     runs: list[list[tuple[int, int]]] = []
-    current: list[tuple[int, int]] = []
-    last_end = 0
-    for m in TOKEN.finditer(text):
-        word = m.group(0)
-        start, end = m.span()
-        capital = word[0].isupper() or word[0].isdigit() or word.startswith("anti-")
-        if current:      # (most words are outside any run: only these need the gap looked at)
-            gap = text[last_end:start]
-            if (not gap.strip() and "\n\n" not in gap) and (capital or (
-                    word in CONNECTORS and (word != "the" or text[current[-1][0]:current[-1][1]] in CONNECTORS))):
-                current.append((start, end))
-                last_end = end
-                continue
-            runs.append(current)
-        current = [(start, end)] if capital else []
-        last_end = end
-    if current:
-        runs.append(current)
-    out = []
-    for run in runs:
+    done = 0
+    for capital in RUN_START.finditer(text):
+        i = capital.start()
+        if i < done or not _starts_word(text, i):
+            continue
+        m = TOKEN.match(text, i)
+        if not _capital(m.group()):
+            continue        # "anti- tank": the word is "anti"
+        run = [m.span()]
+        while True:
+            gap = SPACE.match(text, m.end())
+            if "\n\n" in gap.group():
+                break
+            following = TOKEN.match(text, gap.end())
+            if following is None:
+                break
+            word = following.group()
+            if not (_capital(word) or (word in CONNECTORS and (
+                    word != "the" or text[run[-1][0]:run[-1][1]] in CONNECTORS))):
+                break
+            run.append(following.span())
+            m = following
+        done = m.end()
         while run and text[run[-1][0]:run[-1][1]] in CONNECTORS:
-            run = run[:-1]
+            run.pop()
         if run:
-            out.append(run)
-    return out
+            runs.append(run)
+    return runs
+
+
+def _capital(word: str) -> bool:
+    return word[0].isupper() or word.startswith("anti-")
+
+
+def _starts_word(text: str, i: int) -> bool:
+    """Whether TOKEN, scanning ``text`` from its start, starts a word at ``i`` (a letter)."""
+    j = i - 1
+    while j >= 0 and WORD_CHARS.match(text, j):
+        if LETTER.match(text, j):
+            return False
+        j -= 1
+    return True
 
 
 def _pieces(run: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]]:
