@@ -5,7 +5,7 @@ import pytest
 
 from kg.extract import extract
 
-from helpers import doc_of
+from helpers import SAMPLES, doc_of
 
 
 def relations(text: str, origin: str = "Embassy Bishkek") -> set[tuple[str, str, str]]:
@@ -67,3 +67,25 @@ def test_a_grant_list_after_the_donor():
 ])
 def test_no_relation(text):
     assert {r for r in relations(text) if r[1] == "cooperatesWith"} == set()
+
+
+
+def test_each_rule_needs_the_words_its_prefilter_looks_for():
+    import re
+
+    from kg.extract.relations import NEEDS, RULES
+    assert set(NEEDS) <= {method for _, method, _ in RULES}
+    for _, method, pattern in RULES:
+        for word in NEEDS.get(method, ()):
+            assert re.search(rf"(?<![a-z]){word}", pattern.pattern), (method, word)
+
+
+def test_the_rules_prefilter_changes_no_relation(monkeypatch):
+    import kg.extract.relations as relations
+    from kg.ingest import read_document
+    docs = [read_document(p) for p in sorted(SAMPLES.glob("*.txt"))]
+    fast = [extract(d).relations for d in docs]
+    monkeypatch.setattr(relations, "OVERLAPPING_RULES", tuple(
+        (predicate, method, pattern, ()) for predicate, method, pattern, _ in relations.OVERLAPPING_RULES))
+    assert [extract(d).relations for d in docs] == fast
+    assert sum(len(r) for r in fast) >= 10

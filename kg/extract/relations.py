@@ -111,10 +111,12 @@ def _slotted(text: str, slots: list[Slot], offset: int, country: Entity | None) 
         # "the Government of Kazakhstan" / "the GOK": the country itself
         slots.append(Slot(country, offset, offset, "GOK"))
         code = f"⟨{len(slots) - 1}⟩"
-        slotted = re.sub(rf"\b(?:[Tt]he\s+)?(?:Government|government)\s+of\s+⟨(\d+)⟩",
-                         lambda m: code if slots[int(m.group(1))].entity.id == country.id else m.group(0),
-                         slotted)
-        slotted = re.sub(rf"\b(?:[Tt]he\s+)?GO{country.name[:1]}\b", code, slotted)
+        if "overnment" in slotted:
+            slotted = re.sub(rf"\b(?:[Tt]he\s+)?(?:Government|government)\s+of\s+⟨(\d+)⟩",
+                             lambda m: code if slots[int(m.group(1))].entity.id == country.id else m.group(0),
+                             slotted)
+        if "GO" in slotted:
+            slotted = re.sub(rf"\b(?:[Tt]he\s+)?GO{country.name[:1]}\b", code, slotted)
     return slotted
 
 
@@ -134,8 +136,22 @@ RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("cooperatesWith", "efforts-of", rf"\b(?:concerted|joint|combined)\s+efforts\s+of\s+{THE}{S}\s+and\s+{THE}{S}(?!\s*,?\s*(?:and|⟨))"),
         ("cooperatesWith", "work-between", rf"\b(?:collaborative|joint)\s+(?:work|efforts?|programs?|projects?)\s+between\s+{THE}{S}\s+and\s+{THE}{S}"),
     ))
+# words a rule cannot match without (any one of them): a sentence with none is not searched
+NEEDS = {
+    "established-under": ("established", "created", "set", "formed", "placed"),
+    "which-supervises": ("which",),
+    "administered": ("administered", "led", "supervised"),
+    "led-by": ("led", "headed", "chaired", "supervised", "administered"),
+    "funded-by": ("funded", "financed", "sponsored", "supported", "paid"),
+    "grant-from": ("grant",),
+    "in-cooperation-with": ("with",),
+    "cooperated-with": ("with",),
+    "and-together": ("together", "cooperate", "jointly", "collaborate"),
+    "efforts-of": ("efforts",),
+    "work-between": ("between",),
+}
 # every match, overlapping ones too: each rule as a lookahead
-OVERLAPPING_RULES = tuple((predicate, method, re.compile(f"(?=({pattern.pattern}))"))
+OVERLAPPING_RULES = tuple((predicate, method, re.compile(f"(?=({pattern.pattern}))"), NEEDS.get(method, ()))
                           for predicate, method, pattern in RULES)
 PROVIDED_GRANTS = re.compile(rf"{S}[^⟨]{{0,60}}?\bprovided\s+(?:\w+\s+){{0,3}}?grants?\b")
 GRANT_TO = re.compile(rf"\bgrants?\s+to\s+{THE}{S}|(?:^|[\s;:])[a-z]\)\s+to\s+{THE}{S}")
@@ -161,7 +177,9 @@ def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: S
         for unit, parent in ((m.group(1), m.group(3)), (m.group(2), m.group(4))):
             if actor(unit).entity.type in ORGS and actor(parent).entity.type in ORGS:
                 add(actor(unit).entity, "partOf", actor(parent).entity, p, span, "respectively", 0.7)
-    for predicate, method, pattern in OVERLAPPING_RULES:
+    for predicate, method, pattern, needs in OVERLAPPING_RULES:
+        if needs and not any(word in slotted for word in needs):
+            continue
         for m in pattern.finditer(slotted):
             groups = [g for g in m.groups()[1:]]
             a, b = actor(groups[0]), actor(groups[1])
