@@ -27,12 +27,15 @@ def normalise(name: str) -> str:
     if not text.isascii():   # accents off; only the runs of non-ASCII characters are visited
         text = _NON_ASCII.sub(_without_marks, unicodedata.normalize("NFKD", text))
     text = text.casefold()
-    text = re.sub(r"(?<=\b\w)\.", "", text)  # U.S. -> us
-    text = re.sub(r"[^\w]+", " ", text).strip()
-    return re.sub(r"^the ", "", text)
+    if "." in text:
+        text = _INITIAL_DOT.sub("", text)   # U.S. -> us
+    text = _NOT_WORD.sub(" ", text).strip()
+    return text[4:] if text.startswith("the ") else text
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_INITIAL_DOT = re.compile(r"(?<=\b\w)\.")
+_NOT_WORD = re.compile(r"[^\w]+")
 
 
 def _without_marks(run: re.Match[str]) -> str:
