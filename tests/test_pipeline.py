@@ -205,3 +205,13 @@ def test_a_broken_flow_is_reported_by_the_shapes():
     violations = validate(graph)
     assert any("exactly one destination" in v for v in violations)
     assert any("exploitation types" in v for v in violations)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux tells a process's own peak")
+def test_the_manifest_gives_the_builds_own_peak_memory_not_its_parents(tmp_path):
+    ballast = b"x" * (600 * 2**20)     # the process that starts the build holds 600 MB
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "kg.cli", "build", "-q", str(SAMPLES), "--out", str(out)],
+                   check=True)
+    peak = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["peak_rss_mb"]["build"]
+    assert 50 < peak < 500 and len(ballast)
