@@ -41,18 +41,24 @@ def model():
 
 @lru_cache(maxsize=1)
 def _title_pattern() -> re.Pattern[str]:
-    names = sorted(titles(), key=len, reverse=True)
-    alternatives = "|".join(re.escape(t) for t in names)
-    return re.compile(rf"(?<![\w-])(?P<title>{alternatives})\s+(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,4}})")
+    return re.compile(rf"{_titles()}\s+(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,4}})")
 
 
 @lru_cache(maxsize=1)
 def _appositive_pattern() -> re.Pattern[str]:
     """"The Minister of Justice, Zagipa Baliyeva": a title with its office, a comma, a name."""
-    names = sorted(titles(), key=len, reverse=True)
-    alternatives = "|".join(re.escape(t) for t in names)
     office = r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'-]*){0,5})?"
-    return re.compile(rf"(?<![\w-])(?P<title>(?:{alternatives}){office}),\s+(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}})")
+    return re.compile(rf"{_titles(office)},\s+(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}})")
+
+
+def _titles(after: str = "") -> str:
+    """A title (the longest that fits) as the group "title", not inside a word, ``after`` in
+    the group too. Led by a lookahead for a title's first letters, which the regex engine
+    searches for fast (else it tries the lookbehind at every character: twice as slow)."""
+    names = sorted(titles(), key=len, reverse=True)
+    firsts = "".join(sorted({re.escape(t[0]) for t in names}))
+    alternatives = "|".join(re.escape(t) for t in names)
+    return rf"(?=[{firsts}])(?<![\w-])(?P<title>(?:{alternatives}){after})"
 
 
 def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -> Extraction:
