@@ -30,9 +30,8 @@ from kg.export.maps import actors_map, flows_map
 from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
-from kg.graph import (ENTITIES_GRAPH, document_graph, document_triples, entity_triples,
-                      fact_triples, ontology, sorted_lines, turtle_file, validate_triples,
-                      write_turtle, StoreWriter)
+from kg.graph import (StoreWriter, document_graph, document_triples, entity_triples, fact_triples,
+                      ontology, sorted_lines, turtle_file, validate_triples, write_turtle)
 from kg.ingest import MAX_MB, Admission, find_files, read_bytes
 from kg.model import Document, Entity, Extraction, Failure, Summary
 from kg.worker import Done, extract_or_reuse, read_and_extract

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
 from functools import lru_cache
 
 from kg.extract.flows import speaks_of_trafficking

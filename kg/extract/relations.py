@@ -112,7 +112,7 @@ def _slotted(text: str, slots: list[Slot], offset: int, country: Entity | None) 
         slots.append(Slot(country, offset, offset, "GOK"))
         code = f"⟨{len(slots) - 1}⟩"
         if "overnment" in slotted:
-            slotted = re.sub(rf"\b(?:[Tt]he\s+)?(?:Government|government)\s+of\s+⟨(\d+)⟩",
+            slotted = re.sub(r"\b(?:[Tt]he\s+)?(?:Government|government)\s+of\s+⟨(\d+)⟩",
                              lambda m: code if slots[int(m.group(1))].entity.id == country.id else m.group(0),
                              slotted)
         if "GO" in slotted:
@@ -171,7 +171,7 @@ def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: S
         if owner.entity.type in ("GovernmentAgency", "InternationalOrganization") and \
                 unit.entity.type == "GovernmentAgency" and unit.entity.country_code == owner.entity.country_code:
             add(unit.entity, "partOf", owner.entity, p, span, "possessive", 0.7)
-    slotted = re.sub(rf"⟨\d+⟩(?:'s|’s)\s+(⟨\d+⟩)", r"\1", slotted)
+    slotted = re.sub(r"⟨\d+⟩(?:'s|’s)\s+(⟨\d+⟩)", r"\1", slotted)
     # "⟨a⟩ and ⟨b⟩, which are ... under the ⟨c⟩ and ⟨d⟩ respectively"
     for m in re.finditer(rf"{S}\s+and\s+{THE}{S}[^⟨]{{0,80}}?\b(?:under|within|of|part\s+of)\s+{THE}{S}\s+and\s+{THE}{S}\s+respectively", slotted):
         for unit, parent in ((m.group(1), m.group(3)), (m.group(2), m.group(4))):
