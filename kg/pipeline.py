@@ -165,8 +165,9 @@ def _stages(folder: Path, found: Found, changed: set[str], seconds: dict[str, fl
 
     start = time.perf_counter()
     # each document's graph was serialised by the worker that extracted it, loaded into the
-    # store and kept in the spool, unless a correction changed the document since (or it was
-    # kept from the previous build): those are serialised here
+    # store and kept in the spool; a document kept from the previous build (--add) has its
+    # graph in the store already; those a correction changed since are serialised here, and
+    # replace their graphs in the store
     store = spool.store
     blocks: list[tuple[str, str, bytes | None]] = []     # graph IRI, document id, block
     facts = [entity_triples(entities, extractions)]
@@ -176,7 +177,7 @@ def _stages(folder: Path, found: Found, changed: set[str], seconds: dict[str, fl
         if made is x and spooled is not None:
             block = None
             facts.append(spooled)
-        elif base is not None and x.document.id not in changed:
+        elif base is not None and x.document.id not in changed and made is x:
             block = b""         # kept from the previous build: its graph is in the store already
             facts.append(fact_triples(x))
         else:

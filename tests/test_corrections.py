@@ -252,3 +252,20 @@ def test_the_cli_writes_what_the_build_reads(tmp_path, plain):
 def test_append_refuses_an_incomplete_correction(tmp_path):
     with pytest.raises(CorrectionError, match="missing"):
         append(tmp_path / "c.toml", "rename", {"entity": "KNB"})
+
+
+def test_a_correction_to_a_kept_document_reaches_its_graph_on_add(plain, corpus, tmp_path):
+    victim = next(r for r in rows(plain, "flows") if r["document"] != "08ASTANA1246")
+    first, second = corpus.parent / "first", corpus.parent / "second"
+    first.mkdir()
+    second.mkdir()
+    for f in sorted(corpus.iterdir()):
+        shutil.copy(f, (first if "1246" not in f.read_text(encoding="utf-8")[:3000] else second) / f.name)
+    out, whole = tmp_path / "out", tmp_path / "whole"
+    build([first], out)
+    rules = correct(corpus, f'[[reject]]\nflow = "{victim["id"]}"\n')
+    build([second], out, add=True, corrections=rules)    # the flow's document is kept, not added
+    assert victim["id"] not in {r["id"] for r in rows(out, "flows")}
+    assert f"flow/{victim['id']}>" not in (out / "graph.ttl").read_text(encoding="utf-8")
+    build([first, second], whole, corrections=rules)
+    assert (out / "graph.ttl").read_bytes() == (whole / "graph.ttl").read_bytes()
