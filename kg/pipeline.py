@@ -352,6 +352,7 @@ class _Spool:
     def __init__(self, folder: Path, store: StoreWriter, keep_texts: bool) -> None:
         self.build, self.store, self.keep_texts = folder, store, keep_texts
         self.texts: set[str] = set()    # the ids of the documents whose text is written
+        self.entities: dict[Entity, Entity] = {}    # the entities held, each once by value
         self.folder = folder / ".spool"
         self.folder.mkdir()
         self.file = (self.folder / "graphs.nt").open("w+b")
@@ -368,7 +369,7 @@ class _Spool:
             self.file.seek(0, os.SEEK_END)
             self.where[doc_id] = (self.file.tell(), len(graph))
             self.file.write(graph)
-        return extraction.compact(text=self.keep_texts)
+        return extraction.compact(text=self.keep_texts, entities=self.entities)
 
     def get(self, doc_id: str) -> bytes:
         offset, length = self.where[doc_id]
