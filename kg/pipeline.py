@@ -323,8 +323,8 @@ def _admit(doc: Document, done: Done, found: Found, changed: set[str], records: 
         summary.reused += 1
     else:
         cache.save(new_cache, done.extraction, thorough)
-    found[doc.id] = (spool.add(done.extraction, done.triples.graph if done.triples is not None else None),
-                     done.triples.facts if done.triples is not None else None)
+    graph, facts = (done.triples.graph, done.triples.facts) if done.triples is not None else (None, None)
+    found[doc.id] = (spool.add(done.extraction, graph), facts)
     changed.add(doc.id)
     records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
 
