@@ -31,7 +31,7 @@ from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
 from kg.graph import (StoreWriter, document_graph, document_triples, entity_triples, fact_triples,
-                      ontology, sorted_lines, turtle_file, validate_triples, write_turtle)
+                      ontology_version, sorted_lines, turtle_file, validate_triples, write_turtle)
 from kg.ingest import MAX_MB, Admission, find_files, read_bytes
 from kg.model import Document, Entity, Extraction, Failure, Summary
 from kg.worker import Done, extract_or_reuse, read_and_extract
@@ -117,8 +117,9 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(files) > 50 or engine == "dask" else 1
     # with --add, the previous build's store is copied and only the added documents' graphs
-    # are written into it
-    base = previous / "store" if add and previous is not None else None
+    # are written into it, unless the graph's shape changed since (another ontology version):
+    # then every document's graph is written anew
+    base = previous / "store" if add and previous is not None and _same_ontology(previous) else None
     with (_executor(jobs, scheduler, engine) as executor,
           StoreWriter(folder / "store", base) as store,
           closing(_Spool(folder, store, keep_texts=bool(rules and rules[1]))) as spool):
@@ -464,6 +465,11 @@ def _executor(jobs: int, scheduler: str | None, engine: str = "processes"):
         yield None
 
 
+def _same_ontology(previous: Path) -> bool:
+    manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
+    return manifest.get("ontology_version") == ontology_version()
+
+
 def _keep_previous(previous: Path, found: Found, records: list[dict],
                    new_cache: Path, changed: set[str], summary: Summary, thorough: bool) -> list[dict]:
     """The documents of the previous build that the added inputs do not replace, and their
@@ -558,9 +564,7 @@ def merge_entities(extractions: Iterable[Extraction]) -> list[Entity]:
 
 
 def _write_manifest(folder: Path, summary: Summary, records: list[dict]) -> None:
-    graph = ontology()
-    from rdflib import OWL
-    version = next((str(v) for v in graph.objects(None, OWL.versionInfo)), "")
+    version = ontology_version()
     manifest = {
         "kg_version": __version__,
         "ontology_version": version,

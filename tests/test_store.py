@@ -69,11 +69,52 @@ def test_a_document_graph_holds_its_mentions_and_facts(seeds_build):
     kind = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     types = Counter(q.object.value.rsplit("#", 1)[-1]
                     for q in store.quads_for_pattern(None, kind, None, graph))
+    named = ox.NamedNode("https://w3id.org/kg-tip/ontology#mentions")
     mentions = sum(1 for line in (out / "mentions.csv").read_text().splitlines() if ",07ASTANA1925," in line)
     flows = sum(1 for line in (out / "flows.csv").read_text().splitlines() if ",07ASTANA1925," in line)
-    assert types["Mention"] == mentions > 0
+    assert len({q.subject for q in store.quads_for_pattern(None, named, None, graph)}) == mentions > 0
     assert types["TraffickingFlow"] == flows > 0
     assert types["Document"] == 1
+
+
+def test_a_mention_in_the_store_slices_its_text_out_of_the_document(seeds_build):
+    """A mention is four triples (entity, paragraph, start, end): its document is its
+    paragraph's, and its text is the document's text from start to end, as mentions.csv says."""
+    import csv
+
+    import pyoxigraph as ox
+    _, out = seeds_build
+    store = ox.Store.read_only(str(out / "store"))
+    rows = store.query("""
+        PREFIX kg: <https://w3id.org/kg-tip/ontology#>
+        PREFIX oa: <http://www.w3.org/ns/oa#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?entity ?document ?index ?start ?end WHERE {
+          ?m kg:mentions ?e ; kg:inParagraph ?p ; oa:start ?start ; oa:end ?end .
+          ?p kg:index ?index ; kg:inDocument/dcterms:identifier ?document .
+          BIND(STRAFTER(STR(?e), "/entity/") AS ?entity) }""", use_default_graph_as_union=True)
+    found = set()
+    for row in rows:
+        doc = row["document"].value
+        text = (out / "texts" / f"{doc}.txt").read_text(encoding="utf-8")
+        start, end = int(row["start"].value), int(row["end"].value)
+        found.add((row["entity"].value, doc, row["index"].value, str(start), str(end),
+                   " ".join(text[start:end].split())))     # as CSV cells collapse whitespace
+    with (out / "mentions.csv").open(encoding="utf-8", newline="") as f:
+        expected = {(r["entity_id"], r["document"], r["paragraph_index"], r["start"], r["end"], r["text"])
+                    for r in csv.DictReader(f)}
+    assert found == expected and len(found) > 300
+
+
+def test_the_ontology_gives_a_mention_its_class():
+    """The store leaves out rdf:type kg:Mention: kg:mentions has kg:Mention as its domain."""
+    from rdflib import RDFS, URIRef
+
+    from kg.graph import ontology
+    kg = "https://w3id.org/kg-tip/ontology#"
+    graph = ontology()
+    for prop in ("mentions", "inParagraph"):
+        assert graph.value(URIRef(kg + prop), RDFS.domain) == URIRef(kg + "Mention")
 
 
 def test_add_gives_the_same_graph_as_one_build(halves, tmp_path):
@@ -85,6 +126,22 @@ def test_add_gives_the_same_graph_as_one_build(halves, tmp_path):
     summary = build([second], added, add=True)
     assert summary.documents == 5 and summary.reused == 3
     same_outputs(one, added)
+
+
+def test_add_after_a_build_of_another_ontology_version_writes_every_graph_anew(halves, tmp_path):
+    """A store of another graph shape is not added to: its documents' graphs are written again."""
+    first, second = halves
+    one = tmp_path / "one"
+    build([first, second], one, reuse=False)
+    added = tmp_path / "added"
+    build([first], added)
+    manifest = json.loads((added / "manifest.json").read_text())
+    manifest["ontology_version"] = "0.0.1"
+    (added / "manifest.json").write_text(json.dumps(manifest))
+    summary = build([second], added, add=True)
+    assert summary.documents == 5 and summary.reused == 3
+    same_outputs(one, added)
+    assert json.loads((added / "manifest.json").read_text())["ontology_version"] != "0.0.1"
 
 
 def test_adding_the_same_documents_twice_changes_nothing(halves, tmp_path):
@@ -201,23 +258,3 @@ def test_a_build_that_fails_midway_stops_loading_the_store(tmp_path, monkeypatch
     assert [p for p in tmp_path.iterdir() if p.is_dir()] == []     # no half-written folder left
 
 
-def test_mention_texts_that_need_escaping_read_back_the_same():
-    import pyoxigraph as ox
-    from rdflib import Graph
-
-    from kg.graph import document_triples
-    from kg.model import Document, Extraction, Mention, Paragraph
-    texts = ['say "Astana"', "back\\slash", "two\nlines", "tab\there", "bell\x07", "del\x7f",
-             "zero\u200bwidth", "Öskemen", "it's", "<b>&amp;</b>"]
-    body = " ".join(texts)
-    doc = Document("07TEST1", "t.txt", "t.txt", "0" * 64, body, (Paragraph(1, 1, 0, len(body), body),))
-    mentions, at = [], 0
-    for t in texts:
-        mentions.append(Mention("country-kz", doc.id, 1, 1, at, at + len(t), t, "test"))
-        at += len(t) + 1
-    graph = document_triples(Extraction(document=doc, mentions=tuple(mentions))).graph
-    text = "https://w3id.org/kg-tip/ontology#text"
-    read_ox = {str(q.object.value) for q in ox.parse(graph, format=ox.RdfFormat.N_TRIPLES)
-               if q.predicate.value == text}
-    read_rdflib = {str(o) for _, p, o in Graph().parse(data=graph.decode(), format="nt") if str(p) == text}
-    assert read_ox == read_rdflib == set(texts)
