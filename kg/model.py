@@ -4,7 +4,6 @@ Imports nothing heavy (no rdflib, networkx or spaCy), so every stage can use it.
 """
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -18,6 +17,9 @@ EXPLOITATION_TYPES = (
     "domestic_servitude", "child", "unspecified",
 )
 RELATION_PREDICATES = ("holdsPostIn", "partOf", "supervises", "fundedBy", "cooperatesWith")
+
+
+_UPPER, _LOWER = bytes(range(65, 91)), bytes(range(97, 123))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +77,9 @@ class Document:
 
         Computed once per document (cached): extraction asks it for every paragraph.
         """
-        text = "".join(p.text for p in self.paragraphs)
-        upper = len(re.findall(r"[A-Z]", text))
-        lower = len(re.findall(r"[a-z]", text))
+        text = "".join(p.text for p in self.paragraphs).encode("ascii", "ignore")
+        upper = len(text) - len(text.translate(None, _UPPER))   # counted in C, not in lists
+        lower = len(text) - len(text.translate(None, _LOWER))
         return upper + lower > 0 and lower < 0.02 * (upper + lower)
 
     @property
