@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from kg.extract.fastre import compile_skipping
 from kg.extract.gazetteer import DATA, host_country, is_demonym, per_paragraph
 from kg.ids import digest, entity_id
 from kg.model import Document, Entity, Extraction, Flow, Mention, Paragraph, Role
@@ -98,7 +99,7 @@ def cues() -> dict[str, re.Pattern[str]]:
     with (DATA / "flow_cues.csv").open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(line for line in f if not line.startswith("#")):
             kinds.setdefault(row["kind"], []).append(row["pattern"])
-    return {k: re.compile("|".join(f"(?:{p})" for p in v), re.I) for k, v in kinds.items()}
+    return {k: compile_skipping("|".join(f"(?:{p})" for p in v), re.I) for k, v in kinds.items()}
 
 
 @lru_cache(maxsize=4)
@@ -112,7 +113,7 @@ def speaks_of_trafficking(text: str) -> bool:
 @lru_cache(maxsize=1)
 def exploitation_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     with (DATA / "exploitation.csv").open(encoding="utf-8", newline="") as f:
-        return tuple((row["type"], re.compile(row["pattern"], re.I)) for row in csv.DictReader(f))
+        return tuple((row["type"], compile_skipping(row["pattern"], re.I)) for row in csv.DictReader(f))
 
 
 def exploitation_of(text: str) -> set[str]:

@@ -22,6 +22,7 @@ import re
 from bisect import bisect_right
 from dataclasses import replace
 
+from kg.extract.fastre import compile_skipping
 from kg.extract.flows import Slot, sentences, slotted_text, within
 from kg.extract.gazetteer import host_country, per_paragraph
 from kg.extract.organizations import ORG_TYPES, lexicon, lexicon_entity
@@ -151,10 +152,10 @@ NEEDS = {
     "work-between": ("between",),
 }
 # every match, overlapping ones too: each rule as a lookahead
-OVERLAPPING_RULES = tuple((predicate, method, re.compile(f"(?=({pattern.pattern}))"), NEEDS.get(method, ()))
+OVERLAPPING_RULES = tuple((predicate, method, compile_skipping(f"(?=({pattern.pattern}))"), NEEDS.get(method, ()))
                           for predicate, method, pattern in RULES)
 PROVIDED_GRANTS = re.compile(rf"{S}[^⟨]{{0,60}}?\bprovided\s+(?:\w+\s+){{0,3}}?grants?\b")
-GRANT_TO = re.compile(rf"\bgrants?\s+to\s+{THE}{S}|(?:^|[\s;:])[a-z]\)\s+to\s+{THE}{S}")
+GRANT_TO = compile_skipping(rf"\bgrants?\s+to\s+{THE}{S}|(?:^|[\s;:])[a-z]\)\s+to\s+{THE}{S}")
 
 
 def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: Slot | None) -> Slot | None:
