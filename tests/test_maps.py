@@ -53,6 +53,16 @@ def test_flows_map_shows_the_seed_routes(seeds_build):
             ("Kyrgyzstan", "United Arab Emirates")} <= hops
 
 
+def test_actors_map_shows_the_communities_of_the_analysis(seeds_build):
+    _, out = seeds_build
+    page = (out / "actors.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r"const DATA = (\{.*?\});\n", page, re.S).group(1))
+    shown = {n["label"]: n["kgCommunity"] for n in data["nodes"]}
+    with (out / "analysis" / "communities.csv").open(encoding="utf-8", newline="") as f:
+        table = {row["actor"]: int(row["community"]) for row in csv.DictReader(f)}
+    assert len(set(shown.values())) > 1 and shown.items() <= table.items()
+
+
 def test_hostile_text_runs_nothing(tmp_path):
     src = tmp_path / "in"
     src.mkdir()

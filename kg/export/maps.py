@@ -70,14 +70,23 @@ def geo_positions(G: nx.DiGraph) -> dict[str, tuple[float, float]]:
     return out
 
 
-def community_positions(G: nx.Graph) -> dict[str, tuple[float, float]]:
-    """A layout computed once: a spring layout for small graphs, else communities on a circle
-    with their members on small circles (linear time, so a thousand actors open at once)."""
+def node_communities(G: nx.Graph) -> dict[str, int]:
+    """Each node's community: the one the analysis gave it (node attribute "community", set
+    by kg.export.report.write_analysis on the whole actor network, so the map and
+    analysis/communities.csv agree), else Louvain's on this graph."""
+    given = nx.get_node_attributes(G, "community")
+    return given if len(given) == len(G) else communities(G)
+
+
+def community_positions(G: nx.Graph, group: dict[str, int] | None = None) -> dict[str, tuple[float, float]]:
+    """A layout computed once: a spring layout for small graphs, else communities (``group``,
+    else :func:`node_communities`) on a circle with their members on small circles (linear
+    time, so a thousand actors open at once)."""
     if len(G) <= 300:
         pos = nx.spring_layout(G, seed=7, iterations=60) if len(G) > 1 else {n: (0.0, 0.0) for n in G}
         return {n: (round(float(x) * 900, 1), round(float(y) * 900, 1)) for n, (x, y) in pos.items()}
     groups: dict[int, list[str]] = {}
-    for n, c in communities(G).items():
+    for n, c in (group if group is not None else node_communities(G)).items():
         groups.setdefault(c, []).append(n)
     # communities as discs packed in rows (largest first), members on a sunflower spiral
     sizes = {c: 30 + 18 * math.sqrt(len(m)) for c, m in groups.items()}
@@ -136,9 +145,9 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
         G.remove_edges_from([(a, b) for a, b, d in G.edges(data=True)
                              if not d["relations"] and d["cooccurs"] < 2])
         G.remove_nodes_from([n for n in list(G) if G.degree(n) == 0])
-    pos = community_positions(G)
+    group = node_communities(G)
+    pos = community_positions(G, group)
     centrality = nx.degree_centrality(G) if len(G) > 1 else {n: 0.0 for n in G}
-    group = communities(G)
     net = Network()
     for n, d in sorted(G.nodes(data=True)):
         x, y = pos[n]

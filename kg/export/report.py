@@ -5,6 +5,8 @@ import csv
 from collections import Counter
 from pathlib import Path
 
+import networkx as nx
+
 from kg.analyse.network import (actor_network, central_actors, communities, corridors, flow_network,
                                 place_roles, route_paths, transit_hubs)
 from kg.export.graphs import clean
@@ -17,6 +19,8 @@ def write_analysis(folder: Path, extractions: list[Extraction], entities: list[E
     flows = [f for x in extractions for f in x.flows]
     G = flow_network(flows, by_id)
     A = actor_network(extractions, by_id)
+    groups = communities(A)
+    nx.set_node_attributes(A, groups, "community")   # the actors map shows the same ones
     tables = {
         "routes": route_paths(flows, by_id),
         "corridors": corridors(G, top=10_000),
@@ -24,7 +28,7 @@ def write_analysis(folder: Path, extractions: list[Extraction], entities: list[E
         "place_roles": place_roles(extractions, by_id),
         "central_actors": central_actors(A, top=10_000),
         "communities": [{"actor": A.nodes[n]["name"], "type": A.nodes[n]["type"], "community": c}
-                        for n, c in sorted(communities(A).items(), key=lambda kv: (kv[1], kv[0]))],
+                        for n, c in sorted(groups.items(), key=lambda kv: (kv[1], kv[0]))],
     }
     (folder / "analysis").mkdir(exist_ok=True)
     for name, rows in tables.items():
