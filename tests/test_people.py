@@ -71,3 +71,25 @@ def test_without_the_model_titled_people_are_still_found(monkeypatch):
     _, found, _ = people("1. Captain Igor Morozov was charged, and Serik Aldashev helped.")
     assert "Igor Morozov" in found            # by title, no model needed
     assert "Serik Aldashev" not in found      # only the model finds an untitled name
+
+
+def test_the_model_finds_the_same_names_with_numpy_products_as_with_thincs_own():
+    """kg's model multiplies matrices with numpy (people._matmul_ops, faster); every entity
+    of every sentence of the seeds is the one spaCy's plain pipeline finds."""
+    import re
+
+    import spacy
+
+    from helpers import SAMPLES
+    from kg.extract.people import MODEL
+    ours = model()
+    plain = spacy.load(MODEL, exclude=["tok2vec", "tagger", "parser", "lemmatizer", "attribute_ruler"])
+    assert {type(layer.ops).__name__ for layer in ours.get_pipe("ner").model.walk()} == {"MatmulOps"}
+    assert "MatmulOps" not in {type(layer.ops).__name__ for layer in plain.get_pipe("ner").model.walk()}
+    sentences = [s for p in sorted(SAMPLES.glob("*.txt"))
+                 for s in re.split(r"(?<=[.;])\s+", p.read_text(encoding="utf-8")) if s.strip()]
+    def ents(nlp):
+        return [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(sentences)]
+    found = ents(ours)
+    assert len(sentences) > 300 and sum(map(len, found)) > 300
+    assert found == ents(plain)

