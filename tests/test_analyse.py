@@ -58,9 +58,12 @@ def test_communities_are_stable_and_split_two_cliques():
             for v in group[i + 1:]:
                 G.add_edge(u, v, relations=[("cooperatesWith", "d", 1, "")], cooccurs=0)
     G.add_edge("c", "x", relations=[], cooccurs=1)
+    G.add_node("alone")
     first = communities(G)
     assert first == communities(G)
     assert first["a"] == first["b"] == first["c"] != first["x"] == first["y"] == first["z"]
+    assert first["alone"] not in (first["a"], first["x"])     # a node with no edge: its own
+    assert communities(nx.Graph([("p", "p")])) == {"p": 0} and communities(nx.Graph()) == {}
 
 
 def test_seed_routes_in_the_analysis(seeds_build):

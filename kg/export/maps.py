@@ -73,7 +73,7 @@ def geo_positions(G: nx.DiGraph) -> dict[str, tuple[float, float]]:
 def node_communities(G: nx.Graph) -> dict[str, int]:
     """Each node's community: the one the analysis gave it (node attribute "community", set
     by kg.export.report.write_analysis on the whole actor network, so the map and
-    analysis/communities.csv agree), else Louvain's on this graph."""
+    analysis/communities.csv agree), else those of this graph."""
     given = nx.get_node_attributes(G, "community")
     return given if len(given) == len(G) else communities(G)
 
@@ -141,10 +141,8 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
     coloured lines, appearing in the same paragraph as thin grey dashes."""
     from pyvis.network import Network
     if len(G) > 500:   # keep a large map readable: co-occurrence seen once is left out
-        G = G.copy()
-        G.remove_edges_from([(a, b) for a, b, d in G.edges(data=True)
-                             if not d["relations"] and d["cooccurs"] < 2])
-        G.remove_nodes_from([n for n in list(G) if G.degree(n) == 0])
+        G = G.edge_subgraph([(a, b) for a, b, d in G.edges(data=True)
+                             if d["relations"] or d["cooccurs"] >= 2])   # a view: no copy
     group = node_communities(G)
     pos = community_positions(G, group)
     centrality = nx.degree_centrality(G) if len(G) > 1 else {n: 0.0 for n in G}
