@@ -34,7 +34,7 @@ from kg.graph import (StoreWriter, document_graph, document_triples, entity_trip
                       ontology_version, sorted_lines, turtle_file, validate_triples, write_turtle)
 from kg.ingest import MAX_MB, Admission, find_files, read_bytes
 from kg.model import Document, Entity, Extraction, Failure, Summary
-from kg.worker import Done, extract_or_reuse, read_and_extract
+from kg.worker import Done, extract_or_reuse, quick_exit, read_and_extract
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 MANIFEST = "manifest.json"
@@ -459,7 +459,8 @@ def _executor(jobs: int, scheduler: str | None, engine: str = "processes"):
                 cluster.close()
     elif jobs > 1:
         import multiprocessing
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=quick_exit) as pool:
             yield pool
     else:
         yield None

@@ -72,3 +72,22 @@ def extract_or_reuse(doc: Document, old_cache: Path | None,
     except Exception as exc:    # a bug on one document must not stop the others
         return None, False, (f"extraction failed ({type(exc).__name__}: {exc}); "
                              "please report this with the file")
+
+
+def quick_exit() -> None:
+    """Initialise a local worker process so that it ends at once when the build is done,
+    without the interpreter's teardown (unloading the model, the gazetteer and every module):
+    the build waited 0.8 s for its two workers to end. Runs first of the exit handlers, after
+    the worker has sent its last result and its exit message."""
+    import atexit
+    import os
+    import sys
+
+    def end() -> None:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):
+                pass
+        os._exit(0)
+    atexit.register(end)
