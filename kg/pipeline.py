@@ -189,6 +189,11 @@ def _stages(folder: Path, found: Found, changed: set[str], seconds: dict[str, fl
         blocks.append((graph, x.document.id, block))
     found.clear()
     blocks.sort()
+    # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
+    # relations, roles), in the workers when there are some (in two parts, side by side,
+    # while this process writes the rest); mention offsets are checked by construction and
+    # by the tests
+    checking = [_elsewhere(executor, validate_triples, part) for part in _by_subject(b"".join(facts), 2)]
     entity_block = sorted_lines(facts[0])
     # the store loads its last chunk and the entities in its thread while the other stages
     # run (with --add, graph.ttl is written from the store at the end: the kept documents'
@@ -199,10 +204,6 @@ def _stages(folder: Path, found: Found, changed: set[str], seconds: dict[str, fl
         turtle.write(entity_block)
         for graph, doc_id, block in blocks:
             turtle.write(block if block is not None else spool.get(doc_id))
-    # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
-    # relations, roles), in a worker process when there is one; mention offsets are checked
-    # by construction and by the tests
-    checking = _elsewhere(executor, validate_triples, b"".join(facts))
     del facts, blocks
     seconds["graph"] = time.perf_counter() - start
 
@@ -226,10 +227,11 @@ def _stages(folder: Path, found: Found, changed: set[str], seconds: dict[str, fl
         seconds["maps"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        summary.violations = checking.result()
+        summary.violations = sorted(v for check in checking for v in check.result())[:20]
         seconds["validate"] = time.perf_counter() - start
     except BaseException:
-        checking.exception()    # never leave anything writing into a folder about to be removed
+        for check in checking:  # never leave anything writing into a folder about to be removed
+            check.exception()
         store.abort()
         raise
 
@@ -328,6 +330,21 @@ def _admit(doc: Document, done: Done, found: Found, changed: set[str], records: 
     found[doc.id] = (spool.add(done.extraction, graph), facts)
     changed.add(doc.id)
     records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
+
+
+def _by_subject(ntriples: bytes, parts: int) -> list[bytes]:
+    """N-Triples in ``parts`` parts of about the same size, cut only where the subject changes:
+    a shape sees all of a node's triples that stand together (its type and its properties),
+    so each part validates on its own as the whole would."""
+    lines = ntriples.splitlines(keepends=True)
+    cuts, size, total = [0], 0, len(ntriples)
+    for i, line in enumerate(lines):
+        if len(cuts) < parts and size >= total * len(cuts) / parts and \
+                line.split(b" ", 1)[0] != lines[i - 1].split(b" ", 1)[0]:
+            cuts.append(i)
+        size += len(line)
+    cuts.append(len(lines))
+    return [b"".join(lines[a:b]) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def _elsewhere(executor, function, *args) -> Future:

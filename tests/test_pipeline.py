@@ -207,6 +207,33 @@ def test_a_broken_flow_is_reported_by_the_shapes():
     assert any("exploitation types" in v for v in violations)
 
 
+def test_the_facts_validate_in_parts_as_a_whole():
+    """A build validates its facts in two parts, in two workers: cut only between subjects,
+    the parts report what the whole does."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import SKOS
+
+    from kg.extract import extract
+    from kg.graph import entity_triples, fact_triples, term, validate_triples
+    from kg.ingest import read_document
+    from kg.pipeline import _by_subject, merge_entities
+    xs = [extract(read_document(p)) for p in sorted(SAMPLES.glob("*.txt"))]
+    whole = entity_triples(merge_entities(xs), xs) + b"".join(fact_triples(x) for x in xs)
+    graph = Graph().parse(data=whole.decode(), format="nt")
+    flows = sorted(graph.subjects(predicate=term("source")))
+    for flow in (flows[0], flows[-1]):     # one broken flow early, one late
+        graph.add((flow, term("exploitation"), Literal("shoplifting")))
+    graph.add((URIRef("https://w3id.org/kg-tip/id/entity/country-kz"), SKOS.prefLabel, Literal("x")))
+    broken = b"".join(sorted(graph.serialize(format="nt").encode().splitlines(keepends=True)))
+    parts = _by_subject(broken, 2)
+    assert len(parts) == 2 and b"".join(parts) == broken
+    assert abs(len(parts[0]) - len(parts[1])) < len(broken) / 4
+    assert parts[0].splitlines()[-1].split()[0] != parts[1].splitlines()[0].split()[0]
+    whole_found = validate_triples(broken)
+    assert len(whole_found) >= 3
+    assert sorted(v for p in parts for v in validate_triples(p)) == whole_found
+
+
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux tells a process's own peak")
 def test_the_manifest_gives_the_builds_own_peak_memory_not_its_parents(tmp_path):
     ballast = b"x" * (600 * 2**20)     # the process that starts the build holds 600 MB
