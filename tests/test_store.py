@@ -117,29 +117,31 @@ def test_the_ontology_gives_a_mention_its_class():
         assert graph.value(URIRef(kg + prop), RDFS.domain) == URIRef(kg + "Mention")
 
 
-def test_add_gives_the_same_graph_as_one_build(halves, tmp_path):
+def _one_build_and_an_added_one(halves, tmp_path, before_adding=lambda added: None) -> tuple[Path, Path]:
+    """Both halves built at once, and the first built then the second added (after
+    ``before_adding`` is done to the first build); checks that --add reused the first half."""
     first, second = halves
     one = tmp_path / "one"
     build([first, second], one, reuse=False)
     added = tmp_path / "added"
     build([first], added)
+    before_adding(added)
     summary = build([second], added, add=True)
     assert summary.documents == 5 and summary.reused == 3
-    same_outputs(one, added)
+    return one, added
+
+
+def test_add_gives_the_same_graph_as_one_build(halves, tmp_path):
+    same_outputs(*_one_build_and_an_added_one(halves, tmp_path))
 
 
 def test_add_after_a_build_of_another_ontology_version_writes_every_graph_anew(halves, tmp_path):
     """A store of another graph shape is not added to: its documents' graphs are written again."""
-    first, second = halves
-    one = tmp_path / "one"
-    build([first, second], one, reuse=False)
-    added = tmp_path / "added"
-    build([first], added)
-    manifest = json.loads((added / "manifest.json").read_text())
-    manifest["ontology_version"] = "0.0.1"
-    (added / "manifest.json").write_text(json.dumps(manifest))
-    summary = build([second], added, add=True)
-    assert summary.documents == 5 and summary.reused == 3
+    def older(added: Path) -> None:
+        manifest = json.loads((added / "manifest.json").read_text())
+        manifest["ontology_version"] = "0.0.1"
+        (added / "manifest.json").write_text(json.dumps(manifest))
+    one, added = _one_build_and_an_added_one(halves, tmp_path, older)
     same_outputs(one, added)
     assert json.loads((added / "manifest.json").read_text())["ontology_version"] != "0.0.1"
 

