@@ -153,7 +153,10 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
                      color=_hex(COLOURS.get(d["type"], (120, 120, 120))), kgType=d["type"],
                      kgCountry=d.get("country", ""), kgAliases=d.get("aliases", []),
                      kgCommunity=group.get(n, 0))
-    for a, b, d in sorted(G.edges(data=True), key=lambda e: (e[0], e[1])):
+    # each edge once, its ends in order: a view's edges come in an order that varies from
+    # one run to the next (it iterates a set of nodes), and the map stays the same bytes
+    for a, b, d in sorted(((*sorted((a, b)), d) for a, b, d in G.edges(data=True)),
+                          key=lambda e: (e[0], e[1])):
         if d["relations"]:
             predicate = d["relations"][0][0]
             evidence = [{"document": doc, "paragraph": p, "text": f"{pred}: {text}"}
