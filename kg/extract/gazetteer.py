@@ -287,8 +287,7 @@ def find_places(doc: Document, extraction: Extraction) -> Extraction:
         for start, end, entry in scan(auto, p, doc.all_caps):
             entity = entry.entity
             entities.setdefault(entity.id, entity)
-            mentions.append(Mention(entity.id, doc.id, p.number, p.index, p.start + start,
-                                    p.start + end, doc.text[p.start + start:p.start + end], METHOD))
+            mentions.append(Mention.at(entity.id, doc, p, p.start + start, p.start + end, METHOD))
     if not doc.all_caps:
         _unlisted_places(doc, entities, mentions)
     return with_aliases(doc, extraction, entities, mentions)
@@ -338,7 +337,7 @@ def _unlisted_places(doc: Document, entities: dict[str, Entity], mentions: list[
                 continue
             entity = found[m.group(1)]
             entities.setdefault(entity.id, entity)
-            mentions.append(Mention(entity.id, doc.id, p.number, p.index, start, end, m.group(1), "cue"))
+            mentions.append(Mention.at(entity.id, doc, p, start, end, "cue"))
 
 
 def scan(auto, p: Paragraph, any_case: bool) -> list[tuple[int, int, object]]:

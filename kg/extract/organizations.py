@@ -137,8 +137,7 @@ def find_organizations(doc: Document, extraction: Extraction) -> Extraction:
         hits = [replace(h, entity=short.get(h.entity.id, h.entity)) for h in hits_by_paragraph[p.index]]
         for h in hits:
             entities.setdefault(h.entity.id, h.entity)
-            mentions.append(Mention(h.entity.id, doc.id, p.number, p.index, p.start + h.start,
-                                    p.start + h.end, doc.text[p.start + h.start:p.start + h.end], h.method))
+            mentions.append(Mention.at(h.entity.id, doc, p, p.start + h.start, p.start + h.end, h.method))
             if h.method != "local":  # "the court of Zhambyl Oblast" names the oblast as a place
                 org_spans.append((p.start + h.start, p.start + h.end, h.entity))
     mentions = [m for m in mentions if not _place_inside_org(m, entities, org_spans)]

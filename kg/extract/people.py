@@ -283,8 +283,7 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
         entities[entity.id] = entity
         for start, end in sorted(person["spans"]):
             p = next(p for p in doc.paragraphs if p.start <= start < p.end)
-            mentions.append(Mention(entity.id, doc.id, p.number, p.index, start, end,
-                                    doc.text[start:end], "title" if person["title"] else "model"))
+            mentions.append(Mention.at(entity.id, doc, p, start, end, "title" if person["title"] else "model"))
     return with_aliases(doc, extraction, entities, mentions)
 
 
