@@ -229,7 +229,7 @@ class Summary:
     violations: list[str] = field(default_factory=list)   # SHACL, see ontology/shapes.ttl
     reused: int = 0        # documents whose extraction came from the previous build's cache
     thorough: bool = False  # the model read every sentence of every cable (kg build --thorough)
-    local_workers: bool = False  # extraction ran in worker processes on this machine
+    workers_peak_mb: int | None = None   # the largest local worker process's peak RSS
     corrections: object = None   # kg.corrections.Report, when a corrections file was applied
 
     @property

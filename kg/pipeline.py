@@ -127,7 +127,6 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
             files, skipped, failures, folder, summary, progress, previous, add, executor, jobs,
             partial(read_and_extract, max_mb=max_mb, thorough=thorough), spool)
         summary.thorough = thorough
-        summary.local_workers = isinstance(executor, ProcessPoolExecutor)
         if not found:
             why = (f"all {len(summary.failures)} input(s) failed, first {summary.failures[0]}"
                    if summary.failures else "no .txt, .md or .html file found")
@@ -136,6 +135,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
             raise error
         extractions, entities = _stages(folder, found, changed, seconds, summary, base, rules,
                                         executor, spool)
+        summary.workers_peak_mb = _workers_peak_mb(executor)
     summary.documents = len(extractions)
     summary.entities = len(entities)
     summary.mentions = sum(len(x.mentions) for x in extractions)
@@ -304,10 +304,21 @@ def _results(files: list[Path], executor, jobs: int, work: partial):
                 pending.append(_elsewhere(None, Done, str(path), Failure(exc.path, exc.reason)))
         else:
             pending.append(executor.submit(work, path))
+            if len(pending) == 1:
+                _import_later_stages()
         while len(pending) > 4 * jobs:     # a bounded queue: memory stays flat
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
+
+
+def _import_later_stages() -> None:
+    """Import what the stages after extraction use (0.4 s), while the local workers start
+    and this process would wait for them; the stages after extraction run in this process
+    alone."""
+    import graspologic_native  # noqa: F401
+    import pyvis.network  # noqa: F401
+    import rdflib  # noqa: F401
 
 
 def _admit(doc: Document, done: Done, found: Found, changed: set[str], records: list[dict],
@@ -451,7 +462,9 @@ def _executor(jobs: int, scheduler: str | None, engine: str = "processes"):
     """Where extraction runs: a Dask cluster, worker processes, or (None) this process.
 
     Both are concurrent.futures executors (Dask's Client.get_executor()), so the pipeline
-    has one code path; each worker loads the model once.
+    has one code path; each Dask worker loads the model once. Local workers are forked by a
+    fork server that has loaded it (kg.preload): it loads once, not once per worker, and the
+    workers share its memory (where there is no fork server, Windows, each worker loads it).
     """
     if engine == "dask" or scheduler:
         try:
@@ -476,8 +489,12 @@ def _executor(jobs: int, scheduler: str | None, engine: str = "processes"):
                 cluster.close()
     elif jobs > 1:
         import multiprocessing
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=quick_exit) as pool:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["kg.preload"])
+        else:
+            context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=quick_exit) as pool:
             yield pool
     else:
         yield None
@@ -516,30 +533,51 @@ def _keep_previous(previous: Path, found: Found, records: list[dict],
     return kept
 
 
-def _peak_rss(workers: bool) -> dict[str, int]:
-    """The most memory (resident, MB) this build's process, and the largest of its local
-    worker processes (when it had some), held at any time (where the system tells: Linux and
-    macOS). For ``kg build`` that is this build's; a process that runs several builds reports
-    the largest so far."""
+def _peak_rss(workers_mb: int | None) -> dict[str, int]:
+    """The most memory (resident, MB) this build's process held at any time, and
+    ``workers_mb``, that of its largest local worker process (when it had some; see
+    :func:`_workers_peak_mb`), where the system tells (Linux and macOS). For ``kg build`` that
+    is this build's; a process that runs several builds reports the largest so far."""
     try:
         import resource
     except ImportError:     # Windows
         return {}
-    scale = 1 if sys.platform == "darwin" else 1024     # bytes on macOS, KB on Linux
-    own = _own_peak_mb()
+    own = _peak_mb("self")
     peak = {"build": own if own is not None else
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale // 2**20}
-    if workers:
-        peak["workers"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale // 2**20
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * _RUSAGE_SCALE // 2**20}
+    if workers_mb is not None:
+        peak["workers"] = workers_mb
     return peak
 
 
-def _own_peak_mb() -> int | None:
-    """This process's own peak RSS (MB) where Linux tells it (VmHWM). getrusage's counts, for
-    a process started by another, the memory of the process that started it: a build run by a
-    benchmark that had loaded spaCy reported the benchmark's 594 MB as its own."""
+_RUSAGE_SCALE = 1 if sys.platform == "darwin" else 1024     # bytes on macOS, KB on Linux
+
+
+def _workers_peak_mb(executor) -> int | None:
+    """The largest peak RSS (MB) of the local worker processes, read before they end. They
+    are forked by a fork server, not by this process, so getrusage does not count them; Linux
+    tells each one's own (where it does not, getrusage's count of this process's children
+    stands in: spawned workers)."""
+    if not isinstance(executor, ProcessPoolExecutor):
+        return None
+    import multiprocessing
+    peaks = [_peak_mb(str(child.pid)) for child in multiprocessing.active_children()]
+    if any(p is not None for p in peaks):
+        return max(p for p in peaks if p is not None)
     try:
-        with open("/proc/self/status", encoding="ascii") as f:
+        import resource
+    except ImportError:     # Windows
+        return None
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * _RUSAGE_SCALE // 2**20 or None
+
+
+def _peak_mb(process: str) -> int | None:
+    """A process's own peak RSS (MB) where Linux tells it (VmHWM in /proc/<process>/status).
+    getrusage's counts, for a process started by another, the memory of the process that
+    started it: a build run by a benchmark that had loaded spaCy reported the benchmark's
+    594 MB as its own."""
+    try:
+        with open(f"/proc/{process}/status", encoding="ascii") as f:
             for line in f:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) // 1024
@@ -600,7 +638,7 @@ def _write_manifest(folder: Path, summary: Summary, records: list[dict]) -> None
         "shacl": {"conforms": not summary.violations, "violations": summary.violations},
         "corrections": _corrections_record(summary.corrections),
         "seconds": summary.seconds,
-        "peak_rss_mb": _peak_rss(summary.local_workers),
+        "peak_rss_mb": _peak_rss(summary.workers_peak_mb),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
