@@ -31,6 +31,13 @@ def same(a: Path, b: Path) -> None:
 def test_worker_processes_give_the_same_build(single, tmp_path):
     build(out=tmp_path / "out", jobs=2, reuse=False)
     same(single, tmp_path / "out")
+    if Path("/proc/self/status").exists():
+        # the workers, forked by a fork server that loaded the model, are no children of the
+        # build: their peak memory is read from each one (the model alone is some 50 MB)
+        peak = json.loads((tmp_path / "out" / "manifest.json").read_text())["peak_rss_mb"]
+        assert 50 < peak["workers"] < 1000
+    single_peak = json.loads((single / "manifest.json").read_text())["peak_rss_mb"]
+    assert "workers" not in single_peak
 
 
 def test_a_dask_cluster_gives_the_same_build(single, tmp_path):
