@@ -8,6 +8,7 @@ someone else, and reading it must not run code.
 """
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import hashlib
 import os
@@ -107,7 +108,7 @@ def _decode(tp, value):
         return tp(**{f.name: _decode(hints[f.name], value[f.name])
                      for f in dataclasses.fields(tp) if f.init and f.name in value})
     origin = typing.get_origin(tp)
-    if origin is tuple:
+    if origin is tuple or origin is collections.abc.Sequence:     # (a sequence is read as a tuple)
         item = typing.get_args(tp)[0]
         return tuple(_decode(item, v) for v in value)
     if origin in (typing.Union, types.UnionType):

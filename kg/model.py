@@ -5,6 +5,7 @@ Imports nothing heavy (no rdflib, networkx or spaCy), so every stage can use it.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 ENTITY_TYPES = (
@@ -184,7 +185,7 @@ class Extraction:
 
     document: Document
     entities: tuple[Entity, ...] = ()
-    mentions: tuple[Mention, ...] = ()
+    mentions: Sequence[Mention] = ()   # a tuple (a build may hold them on disk till its tables)
     flows: tuple[Flow, ...] = ()
     relations: tuple[Relation, ...] = ()
     roles: tuple[Role, ...] = ()

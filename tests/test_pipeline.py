@@ -242,3 +242,31 @@ def test_the_manifest_gives_the_builds_own_peak_memory_not_its_parents(tmp_path)
                    check=True)
     peak = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["peak_rss_mb"]["build"]
     assert 50 < peak < 500 and len(ballast)
+
+
+def test_mentions_sorted_in_runs_on_disk_give_the_same_tables(seeds_build, tmp_path, monkeypatch):
+    """Mentions wait on disk (the build's spool) until the tables, which sort them a run at a
+    time: in runs of 7 (dozens of runs, merged) the tables are the same bytes, and the runs
+    leave nothing behind."""
+    from kg.export import tables
+    monkeypatch.setattr(tables, "RUN", 7)
+    out = tmp_path / "out"
+    kg.build(out=out, reuse=False)
+    _, seeds = seeds_build
+    for name in ("mentions.csv", "entities.csv"):
+        assert (out / name).read_bytes() == (seeds / name).read_bytes(), name
+    assert len((out / "mentions.csv").read_text().splitlines()) > 100
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_spilled_mentions_read_back_as_they_were(tmp_path):
+    from kg.model import Mention
+    from kg.pipeline import _SpilledMentions
+    docs = [[Mention(f"country-{c}", d, 1, i, 10 * i, 10 * i + 5, f"Name {i}", "gazetteer")
+             for i, c in enumerate("abc")] for d in ("D1", "D2")]
+    with (tmp_path / "spool").open("w+b") as f:
+        spilled = [_SpilledMentions.write(f, mentions) for mentions in docs]
+        assert [len(s) for s in spilled] == [3, 3]
+        second = iter(spilled[1])      # read as the stages read them, one within another
+        assert list(spilled[0]) == docs[0] and list(second) == docs[1]
+        assert spilled[1][2] == docs[1][2] and list(spilled[0]) == docs[0]

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import csv
+import heapq
+import pickle
 import re
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -63,12 +66,48 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object
     return count
 
 
-def _mention_rows(mentions: Iterable[Mention]) -> Iterator[tuple[object, ...]]:
-    """mentions.csv's rows with their offsets as ints, which the csv module writes itself
-    (the table, most of whose cells are offsets, took twice as long cell by cell)."""
+RUN = 200_000     # mentions sorted in memory at a time (some 30 MB)
+
+
+def _sorted_mentions(mentions: Iterable[Mention], scratch: Path, docs_of: dict[str, set[str]],
+                     count_of: dict[str, int]) -> Iterator[tuple]:
+    """The mentions in mentions.csv's order, as (entity id, document, start, end, paragraph,
+    paragraph index, text), counting each entity's documents and mentions on the way.
+
+    Sorted RUN at a time; when there are more, each sorted run waits in ``scratch`` and the
+    runs are merged: the memory this takes stays the same however large the corpus."""
+    rows: list[tuple] = []
+    runs: list[Path] = []
     for m in mentions:
-        yield (cell(m.entity_id), cell(m.document), m.paragraph, m.paragraph_index, m.start,
-               m.end, cell(m.text))
+        docs_of.setdefault(m.entity_id, set()).add(m.document)
+        count_of[m.entity_id] = count_of.get(m.entity_id, 0) + 1
+        rows.append((m.entity_id, m.document, m.start, m.end, m.paragraph, m.paragraph_index, m.text))
+        if len(rows) >= RUN:
+            runs.append(_spill(sorted(rows), scratch / f"{len(runs)}.pickle"))
+            rows = []
+    rows.sort()
+    if not runs:
+        return iter(rows)
+    runs.append(_spill(rows, scratch / f"{len(runs)}.pickle"))
+    return heapq.merge(*(_read_run(path) for path in runs))
+
+
+def _spill(rows: list[tuple], path: Path, block: int = 5000) -> Path:
+    """A sorted run on disk, by blocks (read back one block at a time)."""
+    with path.open("wb") as f:
+        for i in range(0, len(rows), block):
+            pickle.dump(rows[i:i + block], f, pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _read_run(path: Path) -> Iterator[tuple]:
+    with path.open("rb") as f:
+        while True:
+            try:
+                block = pickle.load(f)
+            except EOFError:
+                return
+            yield from block
 
 
 def write_texts(folder: Path, documents: Iterable[Document]) -> None:
@@ -92,18 +131,19 @@ def write_tables(folder: Path, extractions: Sequence[Extraction], entities: Sequ
          sum(1 for p in d.paragraphs if p.kind == "body"), d.words, d.sha256,
          list(d.recipients), list(d.references), d.signer, d.kind) for d in docs))
 
-    mentions = sorted((m for x in extractions for m in x.mentions),
-                      key=lambda m: (m.entity_id, m.document, m.start, m.end))
     docs_of: dict[str, set[str]] = {}
     count_of: dict[str, int] = {}
-    for m in mentions:
-        docs_of.setdefault(m.entity_id, set()).add(m.document)
-        count_of[m.entity_id] = count_of.get(m.entity_id, 0) + 1
-    write_csv(folder / "entities.csv", COLUMNS["entities"], (
-        (e.id, e.name, e.type, list(e.aliases), e.country, e.country_code, e.latitude,
-         e.longitude, e.title, e.organization, sorted(docs_of.get(e.id, ())),
-         count_of.get(e.id, 0), e.curator) for e in sorted(entities, key=lambda e: e.id)))
-    write_csv(folder / "mentions.csv", COLUMNS["mentions"], _mention_rows(mentions), cells=False)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".mentions-") as scratch:
+        mentions = _sorted_mentions((m for x in extractions for m in x.mentions), Path(scratch),
+                                    docs_of, count_of)
+        write_csv(folder / "entities.csv", COLUMNS["entities"], (
+            (e.id, e.name, e.type, list(e.aliases), e.country, e.country_code, e.latitude,
+             e.longitude, e.title, e.organization, sorted(docs_of.get(e.id, ())),
+             count_of.get(e.id, 0), e.curator) for e in sorted(entities, key=lambda e: e.id)))
+        write_csv(folder / "mentions.csv", COLUMNS["mentions"], (
+            (cell(entity_id), cell(document), paragraph, paragraph_index, start, end, cell(text))
+            for entity_id, document, start, end, paragraph, paragraph_index, text in mentions),
+            cells=False)   # (offsets as ints, which the csv module writes itself: twice as fast)
 
     flows = sorted((f for x in extractions for f in x.flows), key=lambda f: f.id)
     write_csv(folder / "flows.csv", COLUMNS["flows"], (
