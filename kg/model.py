@@ -190,16 +190,6 @@ class Extraction:
     relations: tuple[Relation, ...] = ()
     roles: tuple[Role, ...] = ()
 
-    def compact(self, text: bool = True, entities: dict[Entity, Entity] | None = None) -> Extraction:
-        """The same extraction made small to be held until a build's tables are written: with
-        ``text=False`` its document without its text (:meth:`Document.without_text`, once the
-        text is on disk); with ``entities`` (the build's, by value) an entity another document
-        has already is that one (the corpus's 24,000 entities of documents are 8,400 different
-        ones). (Its mentions share their strings already: :meth:`Mention.at`.)"""
-        shared = self.entities if entities is None else tuple(entities.setdefault(e, e) for e in self.entities)
-        return replace(self, entities=shared,
-                       document=self.document if text else self.document.without_text())
-
 
 @dataclass(frozen=True)
 class Failure:

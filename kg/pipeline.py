@@ -305,7 +305,7 @@ def _results(files: list[Path], executor, jobs: int, work: partial):
                 pending.append(_elsewhere(None, Done, str(path), Failure(exc.path, exc.reason)))
         else:
             pending.append(executor.submit(work, path))
-            if len(pending) == 1:
+            if len(pending) == 1:       # the first: the workers start meanwhile
                 _import_later_stages()
         while len(pending) > 4 * jobs:     # a bounded queue: memory stays flat
             yield pending.popleft().result()
@@ -377,7 +377,9 @@ class _Spool:
     memory: its graph as its worker serialised it, into the store as it comes and into a file
     until graph.ttl is written; its text, into texts/<id>.txt at once; its mentions, into a
     file the later stages read them from (:class:`_SpilledMentions`). The build then holds its
-    extraction compacted, without the text unless ``keep_texts`` (corrections read it)."""
+    extraction compacted: without the text unless ``keep_texts`` (corrections read it), and
+    its entities shared by value with the other documents' (the corpus's 24,000 entities of
+    documents are 8,400 different ones)."""
 
     def __init__(self, folder: Path, store: StoreWriter, keep_texts: bool) -> None:
         self.build, self.store, self.keep_texts = folder, store, keep_texts
@@ -400,8 +402,10 @@ class _Spool:
             self.file.seek(0, os.SEEK_END)
             self.where[doc_id] = (self.file.tell(), len(graph))
             self.file.write(graph)
-        held = extraction.compact(text=self.keep_texts, entities=self.entities)
-        return replace(held, mentions=_SpilledMentions.write(self.mentions, extraction.mentions))
+        doc = extraction.document
+        return replace(extraction, entities=tuple(self.entities.setdefault(e, e) for e in extraction.entities),
+                       document=doc if self.keep_texts else doc.without_text(),
+                       mentions=_SpilledMentions.write(self.mentions, extraction.mentions))
 
     def get(self, doc_id: str) -> bytes:
         offset, length = self.where[doc_id]
@@ -573,19 +577,12 @@ def _peak_rss(workers_mb: int | None) -> dict[str, int]:
     ``workers_mb``, that of its largest local worker process (when it had some; see
     :func:`_workers_peak_mb`), where the system tells (Linux and macOS). For ``kg build`` that
     is this build's; a process that runs several builds reports the largest so far."""
-    try:
-        import resource
-    except ImportError:     # Windows
-        return {}
     own = _peak_mb("self")
-    peak = {"build": own if own is not None else
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * _RUSAGE_SCALE // 2**20}
-    if workers_mb is not None:
-        peak["workers"] = workers_mb
-    return peak
-
-
-_RUSAGE_SCALE = 1 if sys.platform == "darwin" else 1024     # bytes on macOS, KB on Linux
+    if own is None:
+        own = _rusage_mb("RUSAGE_SELF")
+    if own is None:     # Windows
+        return {}
+    return {"build": own} if workers_mb is None else {"build": own, "workers": workers_mb}
 
 
 def _workers_peak_mb(executor) -> int | None:
@@ -596,14 +593,19 @@ def _workers_peak_mb(executor) -> int | None:
     if not isinstance(executor, ProcessPoolExecutor):
         return None
     import multiprocessing
-    peaks = [_peak_mb(str(child.pid)) for child in multiprocessing.active_children()]
-    if any(p is not None for p in peaks):
-        return max(p for p in peaks if p is not None)
+    peaks = [p for p in (_peak_mb(str(child.pid)) for child in multiprocessing.active_children())
+             if p is not None]
+    return max(peaks) if peaks else _rusage_mb("RUSAGE_CHILDREN") or None
+
+
+def _rusage_mb(who: str) -> int | None:
+    """getrusage's peak RSS (MB) of RUSAGE_SELF or RUSAGE_CHILDREN; None on Windows."""
     try:
         import resource
-    except ImportError:     # Windows
+    except ImportError:
         return None
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * _RUSAGE_SCALE // 2**20 or None
+    scale = 1 if sys.platform == "darwin" else 1024     # bytes on macOS, KB on Linux
+    return resource.getrusage(getattr(resource, who)).ru_maxrss * scale // 2**20
 
 
 def _peak_mb(process: str) -> int | None:
