@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing, contextmanager
 from functools import partial
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg import __version__, cache
@@ -31,14 +31,16 @@ from kg.export.maps import actors_map, flows_map
 from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
-from kg.graph import (StoreWriter, document_graph, document_triples, entity_triples, fact_triples,
-                      ontology_version, sorted_lines, turtle_file, validate_triples, write_turtle)
+from kg.graph import (DocumentTriples, StoreWriter, document_graph, document_triples, entity_triples,
+                      fact_triples, ontology_version, sorted_lines, turtle_file, validate_spooled,
+                      validate_triples, write_turtle)
 from kg.ingest import MAX_MB, Admission, find_files, read_bytes
 from kg.model import Document, Entity, Extraction, Failure, Mention, Summary
 from kg.worker import Done, extract_or_reuse, quick_exit, read_and_extract
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 MANIFEST = "manifest.json"
+VALIDATED = 1 << 20   # bytes of N-Triples per validation task: 0.3 s, 30 MB in a worker
 
 Progress = Callable[[int, int], None]
 
@@ -103,9 +105,8 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
     return summary
 
 
-# document id -> its extraction, and the facts of its graph when the worker serialised the
-# graph into the spool (None: not made)
-Found = dict[str, tuple[Extraction, bytes | None]]
+# document id -> what the build holds of it (the rest waits in the spool)
+Found = dict[str, "_Held"]
 
 
 def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress | None,
@@ -124,9 +125,9 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     with (_executor(jobs, scheduler, engine) as executor,
           StoreWriter(folder / "store", base) as store,
           closing(_Spool(folder, store, keep_texts=bool(rules and rules[1]))) as spool):
-        found, records, changed, seconds = _read_and_extract(
+        found, records, seconds = _read_and_extract(
             files, skipped, failures, folder, summary, progress, previous, add, executor, jobs,
-            partial(read_and_extract, max_mb=max_mb, thorough=thorough), spool)
+            partial(read_and_extract, max_mb=max_mb, thorough=thorough), spool, base is not None)
         summary.thorough = thorough
         if not found:
             why = (f"all {len(summary.failures)} input(s) failed, first {summary.failures[0]}"
@@ -134,84 +135,83 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
             error = BuildError(f"no document could be read ({why}); previous outputs left as they were")
             error.failures = summary.failures
             raise error
-        extractions, entities = _stages(folder, found, changed, seconds, summary, base, rules,
-                                        executor, spool)
+        _stages(folder, found, seconds, summary, base, rules, executor, spool)
         summary.workers_peak_mb = _workers_peak_mb(executor)
-    summary.documents = len(extractions)
-    summary.entities = len(entities)
-    summary.mentions = sum(len(x.mentions) for x in extractions)
-    summary.flows = sum(len(x.flows) for x in extractions)
-    summary.relations = sum(len(x.relations) for x in extractions)
     seconds["total"] = time.perf_counter() - clock
     summary.seconds = {k: round(v, 3) for k, v in seconds.items()}
     _write_manifest(folder, summary, records)
 
 
-def _stages(folder: Path, found: Found, changed: set[str], seconds: dict[str, float],
-            summary: Summary, base: Path | None, rules, executor,
-            spool: _Spool) -> tuple[list[Extraction], list[Entity]]:
+def _stages(folder: Path, found: Found, seconds: dict[str, float], summary: Summary,
+            base: Path | None, rules, executor, spool: _Spool) -> None:
     """Everything after extraction: corrections, entities, tables, graph, store, validation,
-    analysis, maps. Returns the extractions (in date order) and the entities."""
+    analysis, maps; the summary's counts."""
     # one order for every later stage, whatever order the files came in (or were added in):
     # by date, so that where documents disagree (an official's post) the latest one holds
-    extractions = sorted((x for x, _ in found.values()), key=lambda x: (x.document.date, x.document.id))
+    held = sorted(found.values(), key=lambda h: (h.date, h.id))
+    found.clear()
+    extractions: Sequence[Extraction] = spool.extractions(held)
 
     start = time.perf_counter()
+    fixed: dict[str, Extraction] = {}      # the documents a correction changed
     if rules is not None:
         summary.corrections = corrections_.Report(file=str(rules[0]))
-        extractions = corrections_.apply(extractions, rules[1], summary.corrections)
+        originals = list(extractions)     # held whole (with their texts) for the corrections
+        extractions = corrections_.apply(originals, rules[1], summary.corrections)
+        fixed = {x.document.id: x for x, before in zip(extractions, originals) if x is not before}
+        del originals
     entities = merge_entities(extractions)
     if rules is not None:
         entities = corrections_.finish(entities, rules[1], summary.corrections)
     seconds["resolve"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    # each document's graph was serialised by the worker that extracted it, loaded into the
-    # store and kept in the spool; a document kept from the previous build (--add) has its
-    # graph in the store already; those a correction changed since are serialised here, and
-    # replace their graphs in the store
+    # each document's graph was serialised where it was extracted, loaded into the store and
+    # kept in the spool (a document kept from the previous build, --add, has its graph in the
+    # store already); those a correction changed are serialised again here, and replace
+    # their graphs in the store
     store = spool.store
-    blocks: list[tuple[str, str, bytes | None]] = []     # graph IRI, document id, block
-    facts = [entity_triples(entities, extractions)]
-    for x in extractions:
-        made, spooled = found.get(x.document.id, (None, None))
-        graph = document_graph(x.document.id)
-        if made is x and spooled is not None:
-            block = None
-            facts.append(spooled)
-        elif base is not None and x.document.id not in changed and made is x:
-            block = b""         # kept from the previous build: its graph is in the store already
-            facts.append(fact_triples(x))
+    entity_graph = entity_triples(entities, extractions)
+    # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
+    # relations, roles), in parts of about VALIDATED bytes that each validate on their own as
+    # the whole would (:func:`_by_subject`), in the workers when there are some, side by side
+    # while this process writes the rest; mention offsets are checked by construction and by
+    # the tests
+    checking = [_elsewhere(executor, validate_triples, part)
+                for part in _by_subject(entity_graph, max(1, -(-len(entity_graph) // VALIDATED)))]
+    blocks: list[tuple[_Held, bytes | None]] = []     # the document, its graph when it changed
+    pieces: list[tuple[int, int]] = []                # facts in the spool, not checked yet
+    size = 0
+    for i, h in enumerate(held, start=1):
+        x = fixed.get(h.id)
+        if x is None:
+            blocks.append((h, None))
+            pieces.append(h.facts)
         else:
             triples = document_triples(x)
-            block = triples.graph
-            facts.append(triples.facts)
-            store.add(graph, block, replace=True)
-        blocks.append((graph, x.document.id, block))
-    found.clear()
-    blocks.sort()
-    # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
-    # relations, roles), in the workers when there are some (in two parts, side by side,
-    # while this process writes the rest); mention offsets are checked by construction and
-    # by the tests
-    checking = [_elsewhere(executor, validate_triples, part) for part in _by_subject(b"".join(facts), 2)]
-    entity_block = sorted_lines(facts[0])
+            store.add(document_graph(h.id), triples.graph, replace=True)
+            blocks.append((h, triples.graph))
+            pieces.append(spool.write(triples.facts))
+        size += pieces[-1][1]
+        if size >= VALIDATED or i == len(held):
+            checking.append(_check_spooled(executor, spool, pieces))
+            pieces, size = [], 0
+    entity_block = sorted_lines(entity_graph)
     # the store loads its last chunk and the entities in its thread while the other stages
     # run (with --add, graph.ttl is written from the store at the end: the kept documents'
     # graphs are not here)
     store.finish(entity_block)
-    # graph.ttl, one graph at a time (memory stays flat)
+    # graph.ttl, one graph at a time, in order of their IRIs (memory stays flat)
     with _turtle(folder, base) as turtle:
         turtle.write(entity_block)
-        for graph, doc_id, block in blocks:
-            turtle.write(block if block is not None else spool.get(doc_id))
-    del facts, blocks
+        for h, block in sorted(blocks, key=lambda b: document_graph(b[0].id)):
+            turtle.write(block if block is not None else spool.graph(h))
+    del entity_graph, blocks
     seconds["graph"] = time.perf_counter() - start
 
     try:
         start = time.perf_counter()
         write_tables(folder, extractions, entities)
-        write_texts(folder, [x.document for x in extractions if x.document.id not in spool.texts])
         seconds["export"] = time.perf_counter() - start
 
         start = time.perf_counter()
@@ -238,22 +238,24 @@ def _stages(folder: Path, found: Found, changed: set[str], seconds: dict[str, fl
 
     start = time.perf_counter()
     store.join()
-    spool.close()
     if base is not None:
         write_turtle(folder / "graph.ttl", folder / "store")
     seconds["store"] = time.perf_counter() - start
-    return extractions, entities
+    summary.documents, summary.entities = len(extractions), len(entities)
+    summary.mentions = sum(len(x.mentions) for x in extractions)
+    summary.flows = sum(len(x.flows) for x in extractions)
+    summary.relations = sum(len(x.relations) for x in extractions)
 
 
 def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, progress, previous,
-                      add: bool, executor, jobs: int, work: partial, spool: _Spool):
+                      add: bool, executor, jobs: int, work: partial, spool: _Spool, in_store: bool):
     """Read every file and extract every document with ``work`` (worker.read_and_extract, in
-    ``executor`` when there is one); return the extractions by document id, the manifest's
-    records, the ids whose graphs change, and the seconds spent."""
+    ``executor`` when there is one) into the spool; return what the build holds of each
+    document (by id), the manifest's records, and the seconds spent. ``in_store``: the
+    previous build's store was copied, with the graphs of the documents it keeps (--add)."""
     summary.skipped, summary.failures = skipped, list(failures)
     records: list[dict] = [{"path": f.path, "status": "failed", "error": f.reason} for f in failures]
     found: Found = {}
-    changed: set[str] = set()
     old_cache = previous / cache.CACHE if previous else None
     new_cache = folder / cache.CACHE
     # ingest and extract run together in the workers: their seconds are summed over workers
@@ -279,14 +281,13 @@ def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, 
                 if doc is not done.doc:   # its id was made unique: extract it under that id
                     done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough)
                     done.triples = None
-                _admit(doc, done, found, changed, records, summary, old_cache, new_cache, thorough,
-                       spool)
+                _admit(doc, done, found, records, summary, old_cache, new_cache, thorough, spool)
         if progress:
             progress(done_count, len(files))
     if add and previous is not None:
-        records += _keep_previous(previous, found, records, new_cache, changed, summary, thorough)
+        records += _keep_previous(previous, found, records, new_cache, summary, thorough, spool, in_store)
     seconds["read+extract"] = time.perf_counter() - start
-    return found, records, changed, seconds
+    return found, records, seconds
 
 
 def _results(files: list[Path], executor, jobs: int, work: partial):
@@ -322,11 +323,10 @@ def _import_later_stages() -> None:
     import rdflib  # noqa: F401
 
 
-def _admit(doc: Document, done: Done, found: Found, changed: set[str], records: list[dict],
-           summary: Summary, old_cache: Path | None, new_cache: Path, thorough: bool,
-           spool: _Spool) -> None:
-    """Record one admitted document: its extraction (kept in the new cache), its graph and
-    text (in the spool), or its failure."""
+def _admit(doc: Document, done: Done, found: Found, records: list[dict], summary: Summary,
+           old_cache: Path | None, new_cache: Path, thorough: bool, spool: _Spool) -> None:
+    """Record one admitted document: its extraction (kept in the new cache and in the spool,
+    with its graph and text), or its failure."""
     if done.error:
         failure = Failure(doc.path, done.error)
         summary.failures.append(failure)
@@ -338,9 +338,8 @@ def _admit(doc: Document, done: Done, found: Found, changed: set[str], records: 
         summary.reused += 1
     else:
         cache.save(new_cache, done.extraction, thorough)
-    graph, facts = (done.triples.graph, done.triples.facts) if done.triples is not None else (None, None)
-    found[doc.id] = (spool.add(done.extraction, graph), facts)
-    changed.add(doc.id)
+    # (its worker serialised its graph, unless it was extracted here under a new id)
+    found[doc.id] = spool.add(done.extraction, done.triples or document_triples(done.extraction))
     records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
 
 
@@ -372,78 +371,145 @@ def _elsewhere(executor, function, *args) -> Future:
     return future
 
 
+def _check_spooled(executor, spool: _Spool, pieces: list[tuple[int, int]]) -> Future:
+    """The validation of the facts at ``pieces`` of the spool (see :func:`_elsewhere`): a local
+    worker reads them from the spool itself, so that neither it nor this process holds more
+    than its part; a Dask worker, which may not see the spool, is sent them."""
+    if isinstance(executor, ProcessPoolExecutor):
+        return executor.submit(validate_spooled, str(spool.path.resolve()), pieces)
+    return _elsewhere(executor, validate_triples, b"".join(spool.read(p) for p in pieces))
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """What a build holds of an admitted document: its id and date (the later stages' order)
+    and where the spool keeps the rest, (offset, length) in its file."""
+    id: str
+    date: str
+    facts: tuple[int, int]                 # its facts (flows, relations, roles: N-Triples)
+    graph: tuple[int, int] | None          # its graph; None: in the store already (--add)
+    row: tuple[int, int] | None            # its extraction, compacted (:meth:`_Spool.add`)
+    extraction: Extraction | None = None   # or the extraction itself (corrections read texts)
+
+
 class _Spool:
-    """What each admitted document leaves for the later stages, on disk rather than in
-    memory: its graph as its worker serialised it, into the store as it comes and into a file
-    until graph.ttl is written; its text, into texts/<id>.txt at once; its mentions, into a
-    file the later stages read them from (:class:`_SpilledMentions`). The build then holds its
-    extraction compacted: without the text unless ``keep_texts`` (corrections read it), and
-    its entities shared by value with the other documents' (the corpus's 24,000 entities of
-    documents are 8,400 different ones)."""
+    """What each admitted document leaves for the later stages, on disk rather than in memory
+    (the build holds a :class:`_Held` of a few hundred bytes per document): its text, into
+    texts/<id>.txt at once; its graph as it was serialised, into the store as it comes and
+    into the spool's file until graph.ttl is written; its facts, until validation; and its
+    extraction, compacted (without its text and paragraphs, its mentions apart, see
+    :class:`_SpilledMentions`, its entities by number: the corpus's 24,000 entities of
+    documents are 8,400 different ones, held once). The later stages read the extractions
+    back one at a time (:meth:`extractions`); with ``keep_texts`` (corrections read them) the
+    build holds them whole instead."""
 
     def __init__(self, folder: Path, store: StoreWriter, keep_texts: bool) -> None:
         self.build, self.store, self.keep_texts = folder, store, keep_texts
-        self.texts: set[str] = set()    # the ids of the documents whose text is written
-        self.entities: dict[Entity, Entity] = {}    # the entities held, each once by value
+        self.entities: dict[Entity, int] = {}     # each entity held once, by value
+        self.entity_list: list[Entity] = []
         self.folder = folder / ".spool"
         self.folder.mkdir()
-        self.file = (self.folder / "graphs.nt").open("w+b")
-        self.mentions = (self.folder / "mentions.pickle").open("w+b")
-        self.where: dict[str, tuple[int, int]] = {}    # document id -> offset, length
+        self.path = self.folder / "spool"
+        self.file = self.path.open("w+b", buffering=0)
+        self.size = 0
 
-    def add(self, extraction: Extraction, graph: bytes | None) -> Extraction:
-        """Keep a document's graph (N-Triples; None: not made) and text; return the
-        extraction to hold."""
-        doc_id = extraction.document.id
-        write_texts(self.build, [extraction.document])
-        self.texts.add(doc_id)
-        if graph is not None:
-            self.store.add(document_graph(doc_id), graph)
-            self.file.seek(0, os.SEEK_END)
-            self.where[doc_id] = (self.file.tell(), len(graph))
-            self.file.write(graph)
+    def add(self, extraction: Extraction, triples: DocumentTriples | None) -> _Held:
+        """Keep a document's text, graph (None: it is in the store already) and extraction."""
         doc = extraction.document
-        return replace(extraction, entities=tuple(self.entities.setdefault(e, e) for e in extraction.entities),
-                       document=doc if self.keep_texts else doc.without_text(),
-                       mentions=_SpilledMentions.write(self.mentions, extraction.mentions))
+        write_texts(self.build, [doc])
+        graph = None
+        if triples is not None:
+            self.store.add(document_graph(doc.id), triples.graph)
+            graph = self.write(triples.graph)
+        facts = self.write(triples.facts if triples is not None else fact_triples(extraction))
+        if self.keep_texts:
+            return _Held(doc.id, doc.date, facts, graph, None, extraction)
+        entities = tuple(self._entity(e) for e in extraction.entities)
+        mentions = _SpilledMentions.rows(extraction.mentions)
+        row = (doc.without_text(), entities, self.write(mentions), len(extraction.mentions),
+               extraction.flows, extraction.relations, extraction.roles)
+        return _Held(doc.id, doc.date, facts, graph, self.write(pickle.dumps(row, pickle.HIGHEST_PROTOCOL)))
 
-    def get(self, doc_id: str) -> bytes:
-        offset, length = self.where[doc_id]
-        self.file.seek(offset)
-        return self.file.read(length)
+    def extractions(self, held: list[_Held]) -> Sequence[Extraction]:
+        """The documents' extractions, in the order of ``held``, read as they are used."""
+        return _SpilledExtractions(self, held)
+
+    def extraction(self, held: _Held) -> Extraction:
+        if held.extraction is not None:
+            return held.extraction
+        doc, entities, mentions, count, flows, relations, roles = pickle.loads(self.read(held.row))
+        return Extraction(doc, tuple(self.entity_list[i] for i in entities),
+                          _SpilledMentions(self, mentions, count), flows, relations, roles)
+
+    def graph(self, held: _Held) -> bytes:
+        """A document's graph (b"" when it is in the store already)."""
+        return self.read(held.graph) if held.graph is not None else b""
+
+    def read(self, where: tuple[int, int]) -> bytes:
+        offset, length = where
+        return os.pread(self.file.fileno(), length, offset)
 
     def close(self) -> None:
         self.file.close()
-        self.mentions.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def write(self, data: bytes) -> tuple[int, int]:
+        """Append ``data`` to the spool's file; where it is, (offset, length)."""
+        where = (self.size, len(data))
+        self.file.write(data)
+        self.size += len(data)
+        return where
+
+    def _entity(self, entity: Entity) -> int:
+        number = self.entities.get(entity)
+        if number is None:
+            number = self.entities[entity] = len(self.entity_list)
+            self.entity_list.append(entity)
+        return number
+
+
+class _SpilledExtractions(Sequence):
+    """The extractions of a build's documents, in the spool: each read when a stage comes to
+    it (a stage that goes through them all holds one at a time)."""
+
+    __slots__ = ("held", "spool")
+
+    def __init__(self, spool: _Spool, held: list[_Held]) -> None:
+        self.spool, self.held = spool, held
+
+    def __len__(self) -> int:
+        return len(self.held)
+
+    def __iter__(self) -> Iterator[Extraction]:
+        return map(self.spool.extraction, self.held)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.spool.extraction(h) for h in self.held[index]]
+        return self.spool.extraction(self.held[index])
 
 
 class _SpilledMentions(Sequence):
-    """A document's mentions, kept in a file of the build's spool and read each time a stage
-    goes through them (the tables, the actor network): they were two thirds of what a build
-    held per document, 21 of the 31 MB of the 1,295-cable corpus. Read only while the build
-    runs (the spool goes with it); their number is known without reading."""
+    """A document's mentions, in the build's spool, read each time a stage goes through them
+    (the tables, the actor network): they were two thirds of what a build held per document,
+    21 of the 31 MB of the 1,295-cable corpus. Read only while the build runs (the spool goes
+    with it); their number is known without reading."""
 
-    __slots__ = ("file", "offset", "length", "count")
+    __slots__ = ("count", "spool", "where")
 
-    def __init__(self, file, offset: int, length: int, count: int) -> None:
-        self.file, self.offset, self.length, self.count = file, offset, length, count
+    def __init__(self, spool: _Spool, where: tuple[int, int], count: int) -> None:
+        self.spool, self.where, self.count = spool, where, count
 
-    @classmethod
-    def write(cls, file, mentions: Sequence[Mention]) -> _SpilledMentions:
-        rows = pickle.dumps([(m.entity_id, m.document, m.paragraph, m.paragraph_index, m.start,
+    @staticmethod
+    def rows(mentions: Sequence[Mention]) -> bytes:
+        return pickle.dumps([(m.entity_id, m.document, m.paragraph, m.paragraph_index, m.start,
                               m.end, m.text, m.method) for m in mentions], pickle.HIGHEST_PROTOCOL)
-        file.seek(0, os.SEEK_END)
-        spilled = cls(file, file.tell(), len(rows), len(mentions))
-        file.write(rows)
-        return spilled
 
     def __len__(self) -> int:
         return self.count
 
     def __iter__(self) -> Iterator[Mention]:
-        self.file.seek(self.offset)
-        return (Mention(*row) for row in pickle.loads(self.file.read(self.length)))
+        return (Mention(*row) for row in pickle.loads(self.spool.read(self.where)))
 
     def __getitem__(self, index):
         return tuple(self)[index]
@@ -544,11 +610,12 @@ def _same_ontology(previous: Path) -> bool:
     return manifest.get("ontology_version") == ontology_version()
 
 
-def _keep_previous(previous: Path, found: Found, records: list[dict],
-                   new_cache: Path, changed: set[str], summary: Summary, thorough: bool) -> list[dict]:
-    """The documents of the previous build that the added inputs do not replace, and their
-    records; a document whose cache entry was written by another version of the extractor is
-    extracted again from its text as read then."""
+def _keep_previous(previous: Path, found: Found, records: list[dict], new_cache: Path,
+                   summary: Summary, thorough: bool, spool: _Spool, in_store: bool) -> list[dict]:
+    """The documents of the previous build that the added inputs do not replace (into the
+    spool), and their records; a document whose cache entry was written by another version of
+    the extractor is extracted again from its text as read then. ``in_store``: the graphs of
+    the unchanged ones are in the store already."""
     manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
     paths = {r["path"] for r in records}
     kept = []
@@ -567,8 +634,7 @@ def _keep_previous(previous: Path, found: Found, records: list[dict],
         if not current:
             extraction = extract(extraction.document, thorough=thorough)
             cache.save(new_cache, extraction, thorough)
-            changed.add(doc_id)
-        found[doc_id] = (extraction, None)
+        found[doc_id] = spool.add(extraction, None if current and in_store else document_triples(extraction))
     return kept
 
 

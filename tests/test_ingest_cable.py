@@ -160,11 +160,10 @@ def test_all_caps_cable_is_read():
     assert cable.signer == "LAINGEN"
 
 
-def test_a_document_without_its_text_keeps_its_words_offsets_and_metadata():
+def test_a_document_without_its_text_keeps_its_counts_and_metadata():
     doc = read_document(SAMPLES / "000_55d5c5f876b887b2.txt")
     slim = doc.without_text()
-    assert slim.text == "" and all(p.text == "" for p in slim.paragraphs)
+    assert slim.text == "" and slim.paragraphs == ()
     assert slim.words == doc.words > 400
-    assert [(p.index, p.number, p.start, p.end, p.kind) for p in slim.paragraphs] == \
-        [(p.index, p.number, p.start, p.end, p.kind) for p in doc.paragraphs]
+    assert slim.body_paragraphs == doc.body_paragraphs == sum(p.kind == "body" for p in doc.paragraphs) > 5
     assert (slim.id, slim.date, slim.title, slim.sha256) == (doc.id, doc.date, doc.title, doc.sha256)

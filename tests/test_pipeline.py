@@ -207,16 +207,15 @@ def test_a_broken_flow_is_reported_by_the_shapes():
     assert any("exploitation types" in v for v in violations)
 
 
-def test_the_facts_validate_in_parts_as_a_whole():
-    """A build validates its facts in two parts, in two workers: cut only between subjects,
-    the parts report what the whole does."""
+def _broken_facts() -> bytes:
+    """The seeds' facts (entities, flows, relations, roles) with three violations, sorted."""
     from rdflib import Graph, Literal, URIRef
     from rdflib.namespace import SKOS
 
     from kg.extract import extract
-    from kg.graph import entity_triples, fact_triples, term, validate_triples
+    from kg.graph import entity_triples, fact_triples, term
     from kg.ingest import read_document
-    from kg.pipeline import _by_subject, merge_entities
+    from kg.pipeline import merge_entities
     xs = [extract(read_document(p)) for p in sorted(SAMPLES.glob("*.txt"))]
     whole = entity_triples(merge_entities(xs), xs) + b"".join(fact_triples(x) for x in xs)
     graph = Graph().parse(data=whole.decode(), format="nt")
@@ -224,7 +223,15 @@ def test_the_facts_validate_in_parts_as_a_whole():
     for flow in (flows[0], flows[-1]):     # one broken flow early, one late
         graph.add((flow, term("exploitation"), Literal("shoplifting")))
     graph.add((URIRef("https://w3id.org/kg-tip/id/entity/country-kz"), SKOS.prefLabel, Literal("x")))
-    broken = b"".join(sorted(graph.serialize(format="nt").encode().splitlines(keepends=True)))
+    return b"".join(sorted(graph.serialize(format="nt").encode().splitlines(keepends=True)))
+
+
+def test_the_facts_validate_in_parts_as_a_whole():
+    """A build validates its facts in parts, in its workers: cut only between subjects, the
+    parts report what the whole does."""
+    from kg.graph import validate_triples
+    from kg.pipeline import _by_subject
+    broken = _broken_facts()
     parts = _by_subject(broken, 2)
     assert len(parts) == 2 and b"".join(parts) == broken
     assert abs(len(parts[0]) - len(parts[1])) < len(broken) / 4
@@ -232,6 +239,24 @@ def test_the_facts_validate_in_parts_as_a_whole():
     whole_found = validate_triples(broken)
     assert len(whole_found) >= 3
     assert sorted(v for p in parts for v in validate_triples(p)) == whole_found
+
+
+def test_a_worker_validates_the_facts_it_reads_from_the_spool(tmp_path):
+    """The facts of a build wait in its spool; a local worker reads its part of them itself
+    (in any order) and reports what validating them here reports."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from kg.graph import validate_triples
+    from kg.pipeline import _by_subject, _check_spooled, _Spool
+    broken = _broken_facts()
+    spool = _Spool(tmp_path, store=None, keep_texts=False)
+    pieces = [spool.write(part) for part in _by_subject(broken, 3)][::-1]
+    expected = validate_triples(broken)
+    assert len(expected) >= 3
+    with ProcessPoolExecutor(1) as pool:
+        assert _check_spooled(pool, spool, pieces).result() == expected
+    assert _check_spooled(None, spool, pieces).result() == expected
+    spool.close()
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux tells a process's own peak")
@@ -259,14 +284,38 @@ def test_mentions_sorted_in_runs_on_disk_give_the_same_tables(seeds_build, tmp_p
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
 
 
-def test_spilled_mentions_read_back_as_they_were(tmp_path):
-    from kg.model import Mention
-    from kg.pipeline import _SpilledMentions
-    docs = [[Mention(f"country-{c}", d, 1, i, 10 * i, 10 * i + 5, f"Name {i}", "gazetteer")
-             for i, c in enumerate("abc")] for d in ("D1", "D2")]
-    with (tmp_path / "spool").open("w+b") as f:
-        spilled = [_SpilledMentions.write(f, mentions) for mentions in docs]
-        assert [len(s) for s in spilled] == [3, 3]
-        second = iter(spilled[1])      # read as the stages read them, one within another
-        assert list(spilled[0]) == docs[0] and list(second) == docs[1]
-        assert spilled[1][2] == docs[1][2] and list(spilled[0]) == docs[0]
+def test_the_spool_gives_back_each_extraction_as_it_was_without_its_text(tmp_path):
+    """What a build holds of a document is a few hundred bytes; the rest waits in the spool
+    and reads back the same: the compacted document, the entities (each held once), the
+    mentions, the facts and the graph."""
+    from kg.pipeline import _Spool
+    from kg.worker import read_and_extract
+
+    class Store:
+        def __init__(self):
+            self.graphs = {}
+
+        def add(self, graph, ntriples):
+            self.graphs[graph] = ntriples
+
+    done = [read_and_extract(path, 50) for path in sorted(SAMPLES.glob("*.txt"))[:3]]
+    (tmp_path / "build").mkdir()
+    spool = _Spool(tmp_path / "build", Store(), keep_texts=False)
+    held = [spool.add(d.extraction, d.triples) for d in done]
+    back = spool.extractions(held[::-1])
+    assert len(back) == 3
+    for d, x in zip(done[::-1], back):
+        original = d.extraction
+        assert x.document == original.document.without_text() and x.document.body_paragraphs > 3
+        assert x.entities == original.entities and len(x.mentions) == len(original.mentions) > 20
+        assert list(x.mentions) == list(original.mentions) and x.mentions[5] == original.mentions[5]
+        assert (x.flows, x.relations, x.roles) == (original.flows, original.relations, original.roles)
+        h = held[done.index(d)]
+        assert spool.read(h.facts) == d.triples.facts and spool.graph(h) == d.triples.graph
+        text = (tmp_path / "build" / "texts" / f"{original.document.id}.txt").read_text(encoding="utf-8")
+        assert text == original.document.text
+    entities = [e for x in back for e in x.entities]      # equal ones are one object
+    assert len({id(e) for e in entities}) == len(set(entities)) < len(entities)
+    assert back[0].flows == done[2].extraction.flows
+    spool.close()
+    assert not (tmp_path / "build" / ".spool").exists()

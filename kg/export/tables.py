@@ -6,7 +6,8 @@ import heapq
 import pickle
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from kg.ids import document_slug
@@ -57,30 +58,34 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object
     """Write rows (already in order) under a header; return how many rows were written.
     ``cells=False``: the rows' values are cells already (made by :func:`cell`, or ints)."""
     count = 0
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(columns)
+    with _csv_writer(path, columns) as writer:
         for row in rows:
             writer.writerow([cell(v) for v in row] if cells else row)
             count += 1
     return count
 
 
+@contextmanager
+def _csv_writer(path: Path, columns: Sequence[str]):
+    """A csv writer of ``path``, its header written."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(columns)
+        yield writer
+
+
 RUN = 200_000     # mentions sorted in memory at a time (some 30 MB)
 
 
-def _sorted_mentions(mentions: Iterable[Mention], scratch: Path, docs_of: dict[str, set[str]],
-                     count_of: dict[str, int]) -> Iterator[tuple]:
+def _sorted_mentions(mentions: Iterable[Mention], scratch: Path) -> Iterator[tuple]:
     """The mentions in mentions.csv's order, as (entity id, document, start, end, paragraph,
-    paragraph index, text), counting each entity's documents and mentions on the way.
+    paragraph index, text).
 
     Sorted RUN at a time; when there are more, each sorted run waits in ``scratch`` and the
     runs are merged: the memory this takes stays the same however large the corpus."""
     rows: list[tuple] = []
     runs: list[Path] = []
     for m in mentions:
-        docs_of.setdefault(m.entity_id, set()).add(m.document)
-        count_of[m.entity_id] = count_of.get(m.entity_id, 0) + 1
         rows.append((m.entity_id, m.document, m.start, m.end, m.paragraph, m.paragraph_index, m.text))
         if len(rows) >= RUN:
             runs.append(_spill(sorted(rows), scratch / f"{len(runs)}.pickle"))
@@ -90,6 +95,31 @@ def _sorted_mentions(mentions: Iterable[Mention], scratch: Path, docs_of: dict[s
         return iter(rows)
     runs.append(_spill(rows, scratch / f"{len(runs)}.pickle"))
     return heapq.merge(*(_read_run(path) for path in runs))
+
+
+def _with_mentions(entities: Iterable[Entity], mentions: Iterator[tuple],
+                   write: Callable[[list], object]) -> Iterator[tuple[Entity, set[str], int]]:
+    """Each entity (in id order) with the documents and the number of its mentions, read from
+    ``mentions`` in mentions.csv's order (by entity id first), each written with ``write`` as
+    it goes by: the documents of one entity are held at a time, not every entity's."""
+    def row(m: tuple) -> list:
+        entity_id, document, start, end, paragraph, paragraph_index, text = m
+        return [cell(entity_id), cell(document), paragraph, paragraph_index, start, end, cell(text)]
+
+    mention = next(mentions, None)
+    for e in entities:
+        docs: set[str] = set()
+        count = 0
+        while mention is not None and mention[0] <= e.id:
+            if mention[0] == e.id:
+                docs.add(mention[1])
+                count += 1
+            write(row(mention))
+            mention = next(mentions, None)
+        yield e, docs, count
+    while mention is not None:      # (mentions of no entity: none, unless a correction dropped it)
+        write(row(mention))
+        mention = next(mentions, None)
 
 
 def _spill(rows: list[tuple], path: Path, block: int = 5000) -> Path:
@@ -128,22 +158,20 @@ def write_tables(folder: Path, extractions: Sequence[Extraction], entities: Sequ
     docs = sorted((x.document for x in extractions), key=lambda d: d.id)
     write_csv(folder / "documents.csv", COLUMNS["documents"], (
         (d.id, d.source_file, d.title, d.date, d.origin, d.classification, list(d.tags),
-         sum(1 for p in d.paragraphs if p.kind == "body"), d.words, d.sha256,
+         d.body_paragraphs, d.words, d.sha256,
          list(d.recipients), list(d.references), d.signer, d.kind) for d in docs))
 
-    docs_of: dict[str, set[str]] = {}
-    count_of: dict[str, int] = {}
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".mentions-") as scratch:
-        mentions = _sorted_mentions((m for x in extractions for m in x.mentions), Path(scratch),
-                                    docs_of, count_of)
+    # entities.csv and mentions.csv side by side: each entity's documents and mentions are
+    # counted as its mentions are written (offsets as ints, which the csv module writes itself:
+    # twice as fast)
+    with (tempfile.TemporaryDirectory(dir=folder, prefix=".mentions-") as scratch,
+          _csv_writer(folder / "mentions.csv", COLUMNS["mentions"]) as mentions_csv):
+        mentions = _sorted_mentions((m for x in extractions for m in x.mentions), Path(scratch))
         write_csv(folder / "entities.csv", COLUMNS["entities"], (
             (e.id, e.name, e.type, list(e.aliases), e.country, e.country_code, e.latitude,
-             e.longitude, e.title, e.organization, sorted(docs_of.get(e.id, ())),
-             count_of.get(e.id, 0), e.curator) for e in sorted(entities, key=lambda e: e.id)))
-        write_csv(folder / "mentions.csv", COLUMNS["mentions"], (
-            (cell(entity_id), cell(document), paragraph, paragraph_index, start, end, cell(text))
-            for entity_id, document, start, end, paragraph, paragraph_index, text in mentions),
-            cells=False)   # (offsets as ints, which the csv module writes itself: twice as fast)
+             e.longitude, e.title, e.organization, sorted(docs), count, e.curator)
+            for e, docs, count in _with_mentions(sorted(entities, key=lambda e: e.id), mentions,
+                                                 mentions_csv.writerow)))
 
     flows = sorted((f for x in extractions for f in x.flows), key=lambda f: f.id)
     write_csv(folder / "flows.csv", COLUMNS["flows"], (
