@@ -74,7 +74,7 @@ def _csv_writer(path: Path, columns: Sequence[str]):
         yield writer
 
 
-RUN = 200_000     # mentions sorted in memory at a time (some 30 MB)
+RUN = 50_000     # mentions sorted in memory at a time (some 10 MB; the corpus has 105,000)
 
 
 def _sorted_mentions(mentions: Iterable[Mention], scratch: Path) -> Iterator[tuple]:
@@ -122,7 +122,7 @@ def _with_mentions(entities: Iterable[Entity], mentions: Iterator[tuple],
         mention = next(mentions, None)
 
 
-def _spill(rows: list[tuple], path: Path, block: int = 5000) -> Path:
+def _spill(rows: list[tuple], path: Path, block: int = 1000) -> Path:
     """A sorted run on disk, by blocks (read back one block at a time)."""
     with path.open("wb") as f:
         for i in range(0, len(rows), block):
@@ -155,7 +155,10 @@ def write_tables(folder: Path, extractions: Sequence[Extraction], entities: Sequ
     name = lambda eid: by_id[eid].name if eid in by_id else eid  # noqa: E731
     country = lambda eid: by_id[eid].country if eid in by_id else ""  # noqa: E731
 
-    docs = sorted((x.document for x in extractions), key=lambda d: d.id)
+    # in order of their ids, each read when its row is written (a build reads extractions
+    # from its spool one at a time)
+    order = sorted((x.document.id, i) for i, x in enumerate(extractions))
+    docs = (extractions[i].document for _, i in order)
     write_csv(folder / "documents.csv", COLUMNS["documents"], (
         (d.id, d.source_file, d.title, d.date, d.origin, d.classification, list(d.tags),
          d.body_paragraphs, d.words, d.sha256,
