@@ -242,9 +242,10 @@ def _stages(folder: Path, found: Found, seconds: dict[str, float], summary: Summ
         write_turtle(folder / "graph.ttl", folder / "store")
     seconds["store"] = time.perf_counter() - start
     summary.documents, summary.entities = len(extractions), len(entities)
-    summary.mentions = sum(len(x.mentions) for x in extractions)
-    summary.flows = sum(len(x.flows) for x in extractions)
-    summary.relations = sum(len(x.relations) for x in extractions)
+    for x in extractions:       # (one pass: each is read from the spool)
+        summary.mentions += len(x.mentions)
+        summary.flows += len(x.flows)
+        summary.relations += len(x.relations)
 
 
 def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, progress, previous,
@@ -483,9 +484,7 @@ class _SpilledExtractions(Sequence):
     def __iter__(self) -> Iterator[Extraction]:
         return map(self.spool.extraction, self.held)
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self.spool.extraction(h) for h in self.held[index]]
+    def __getitem__(self, index: int) -> Extraction:
         return self.spool.extraction(self.held[index])
 
 
