@@ -171,6 +171,9 @@ def _stages(folder: Path, found: Found, seconds: dict[str, float], summary: Summ
     # store already); those a correction changed are serialised again here, and replace
     # their graphs in the store
     store = spool.store
+    # the tables, the longest stage, in a worker (first, before the validation's parts) while
+    # this process writes the rest
+    tables = _tables(executor, folder, spool, held, extractions, entities)
     entity_graph = entity_triples(entities, extractions)
     # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
     # relations, roles), in parts of about VALIDATED bytes that each validate on their own as
@@ -211,10 +214,6 @@ def _stages(folder: Path, found: Found, seconds: dict[str, float], summary: Summ
 
     try:
         start = time.perf_counter()
-        write_tables(folder, extractions, entities)
-        seconds["export"] = time.perf_counter() - start
-
-        start = time.perf_counter()
         flow_net, actor_net = write_analysis(folder, extractions, entities)
         seconds["analyse"] = time.perf_counter() - start
 
@@ -227,11 +226,12 @@ def _stages(folder: Path, found: Found, seconds: dict[str, float], summary: Summ
         write_ctdc(extractions, entities, folder / "flows_ctdc.csv", alpha3_codes())
         seconds["maps"] = time.perf_counter() - start
 
+        seconds["export"] = tables.result()     # (in a worker: beside graph, analyse, maps)
         start = time.perf_counter()
         summary.violations = sorted(v for check in checking for v in check.result())[:20]
         seconds["validate"] = time.perf_counter() - start
     except BaseException:
-        for check in checking:  # never leave anything writing into a folder about to be removed
+        for check in (tables, *checking):  # nothing may write into a folder about to be removed
             check.exception()
         store.abort()
         raise
@@ -372,6 +372,30 @@ def _elsewhere(executor, function, *args) -> Future:
     return future
 
 
+def _tables(executor, folder: Path, spool: _Spool, held: list[_Held],
+            extractions: Sequence[Extraction], entities: list[Entity]) -> Future:
+    """The tables (:func:`kg.export.write_tables`), written in a local worker when the build
+    has some and its extractions are in the spool (a corrected build holds them, and a Dask
+    worker may not see the spool), else here and now; a Future of the seconds they took."""
+    if isinstance(executor, ProcessPoolExecutor) and isinstance(extractions, _SpilledExtractions):
+        return executor.submit(_spooled_tables, folder, spool.path, spool.entity_list, held, entities)
+    return _elsewhere(None, _timed, write_tables, folder, extractions, entities)
+
+
+def _spooled_tables(folder: Path, spool: Path, entity_list: list[Entity], held: list[_Held],
+                    entities: list[Entity]) -> float:
+    """The tables of a build, in a worker that reads the extractions from the build's spool."""
+    with closing(_SpoolReader(spool, entity_list)) as reader:
+        return _timed(write_tables, folder, reader.extractions(held), entities)
+
+
+def _timed(function, *args) -> float:
+    """The seconds ``function(*args)`` took."""
+    start = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - start
+
+
 def _check_spooled(executor, spool: _Spool, pieces: list[tuple[int, int]]) -> Future:
     """The validation of the facts at ``pieces`` of the spool (see :func:`_elsewhere`): a local
     worker reads them from the spool itself, so that neither it nor this process holds more
@@ -393,7 +417,34 @@ class _Held:
     extraction: Extraction | None = None   # or the extraction itself (corrections read texts)
 
 
-class _Spool:
+class _SpoolReader:
+    """Reads the extractions of a build's spool (:class:`_Spool`) back: in the build's process,
+    or in a worker given the spool's path and the entities it numbers (:func:`_spooled_tables`)."""
+
+    def __init__(self, path: Path, entity_list: list[Entity]) -> None:
+        self.path, self.entity_list = path, entity_list
+        self.file = path.open("rb", buffering=0)
+
+    def extractions(self, held: list[_Held]) -> Sequence[Extraction]:
+        """The documents' extractions, in the order of ``held``, read as they are used."""
+        return _SpilledExtractions(self, held)
+
+    def extraction(self, held: _Held) -> Extraction:
+        if held.extraction is not None:
+            return held.extraction
+        doc, entities, mentions, count, flows, relations, roles = pickle.loads(self.read(held.row))
+        return Extraction(doc, tuple(self.entity_list[i] for i in entities),
+                          _SpilledMentions(self, mentions, count), flows, relations, roles)
+
+    def read(self, where: tuple[int, int]) -> bytes:
+        offset, length = where
+        return os.pread(self.file.fileno(), length, offset)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class _Spool(_SpoolReader):
     """What each admitted document leaves for the later stages, on disk rather than in memory
     (the build holds a :class:`_Held` of a few hundred bytes per document): its text, into
     texts/<id>.txt at once; its graph as it was serialised, into the store as it comes and
@@ -431,24 +482,9 @@ class _Spool:
                extraction.flows, extraction.relations, extraction.roles)
         return _Held(doc.id, doc.date, facts, graph, self.write(pickle.dumps(row, pickle.HIGHEST_PROTOCOL)))
 
-    def extractions(self, held: list[_Held]) -> Sequence[Extraction]:
-        """The documents' extractions, in the order of ``held``, read as they are used."""
-        return _SpilledExtractions(self, held)
-
-    def extraction(self, held: _Held) -> Extraction:
-        if held.extraction is not None:
-            return held.extraction
-        doc, entities, mentions, count, flows, relations, roles = pickle.loads(self.read(held.row))
-        return Extraction(doc, tuple(self.entity_list[i] for i in entities),
-                          _SpilledMentions(self, mentions, count), flows, relations, roles)
-
     def graph(self, held: _Held) -> bytes:
         """A document's graph (b"" when it is in the store already)."""
         return self.read(held.graph) if held.graph is not None else b""
-
-    def read(self, where: tuple[int, int]) -> bytes:
-        offset, length = where
-        return os.pread(self.file.fileno(), length, offset)
 
     def close(self) -> None:
         self.file.close()
@@ -475,7 +511,7 @@ class _SpilledExtractions(Sequence):
 
     __slots__ = ("held", "spool")
 
-    def __init__(self, spool: _Spool, held: list[_Held]) -> None:
+    def __init__(self, spool: _SpoolReader, held: list[_Held]) -> None:
         self.spool, self.held = spool, held
 
     def __len__(self) -> int:
@@ -496,7 +532,7 @@ class _SpilledMentions(Sequence):
 
     __slots__ = ("count", "spool", "where")
 
-    def __init__(self, spool: _Spool, where: tuple[int, int], count: int) -> None:
+    def __init__(self, spool: _SpoolReader, where: tuple[int, int], count: int) -> None:
         self.spool, self.where, self.count = spool, where, count
 
     @staticmethod

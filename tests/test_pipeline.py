@@ -319,3 +319,40 @@ def test_the_spool_gives_back_each_extraction_as_it_was_without_its_text(tmp_pat
     assert back[0].flows == done[2].extraction.flows
     spool.close()
     assert not (tmp_path / "build" / ".spool").exists()
+
+
+def test_a_worker_writes_the_tables_from_the_spool_as_they_are_written_here(tmp_path):
+    """The tables, the longest stage after extraction, are written by a local worker that
+    reads the extractions from the build's spool, while the build writes the rest: the same
+    bytes as written here from the extractions in memory; a failure there fails here."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from kg.export import write_tables
+    from kg.pipeline import _Spool, _tables, merge_entities
+    from kg.worker import read_and_extract
+    done = [read_and_extract(path, 50) for path in sorted(SAMPLES.glob("*.txt"))]
+    here, there = tmp_path / "here", tmp_path / "there"
+    for folder in (here, there):
+        folder.mkdir()
+    spool = _Spool(tmp_path / "there", store=_NoStore(), keep_texts=False)
+    held = [spool.add(d.extraction, d.triples) for d in done]
+    extractions = [d.extraction for d in done]
+    entities = merge_entities(extractions)
+    write_tables(here, extractions, entities)
+    with ProcessPoolExecutor(1) as pool:
+        seconds = _tables(pool, there, spool, held, spool.extractions(held), entities).result()
+        failed = _tables(pool, tmp_path / "gone", spool, held, spool.extractions(held), entities)
+        with pytest.raises(OSError):
+            failed.result()
+    assert 0 < seconds < 60
+    names = sorted(p.name for p in here.glob("*.csv"))
+    assert len(names) == 6 and sorted(p.name for p in there.glob("*.csv")) == names
+    for name in names:
+        assert (there / name).read_bytes() == (here / name).read_bytes(), name
+    assert len((here / "mentions.csv").read_text().splitlines()) > 100
+    spool.close()
+
+
+class _NoStore:
+    def add(self, graph, ntriples):
+        pass
