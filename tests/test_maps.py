@@ -183,3 +183,24 @@ def test_a_large_actor_map_is_the_same_bytes_whatever_the_hash_seed(tmp_path):
         pages.append(page.read_bytes())
     assert b'"from": "agency-' in pages[0] or b'"from":"agency-' in pages[0]
     assert pages[0] == pages[1] == pages[2]
+
+
+def test_an_actor_map_keeps_its_strongest_links_and_says_so(tmp_path, monkeypatch):
+    """However large the corpus, the actors map opens: it draws MAP_EDGES links at most,
+    stated relations first, then the co-occurrences seen most often, and its title says how
+    many links there were."""
+    from kg.export import maps
+    monkeypatch.setattr(maps, "MAP_EDGES", 12)
+    G = nx.Graph()
+    for i in range(30):
+        a, b = f"ngo-{i}", f"agency-{i % 9}"
+        for n in (a, b):
+            G.add_node(n, name=n, type="NGO")
+        G.add_edge(a, b, relations=[("cooperatesWith", "D1", 1, "said")] if i < 5 else [], cooccurs=i)
+    maps.actors_map(G, tmp_path / "actors.html")
+    page = (tmp_path / "actors.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r"const DATA = (\{.*?\});\n", page, re.S).group(1))
+    kept = sorted(int(e["from" if e["from"].startswith("ngo") else "to"][4:]) for e in data["edges"])
+    assert kept == [0, 1, 2, 3, 4, 23, 24, 25, 26, 27, 28, 29]
+    assert "<title>kg: actors (the 12 strongest of 30 links)</title>" in page
+    assert len(data["nodes"]) == len({n for e in data["edges"] for n in (e["from"], e["to"])})
