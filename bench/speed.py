@@ -91,7 +91,8 @@ def main() -> None:
         print(f"kg build (all):      {seconds:7.1f} s  {words / seconds:9.0f} words/s  "
               f"{len(read) / seconds:.1f} cables/s{ratio}")
         print("kg stages:", ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
-        print("  (ingest and extract: seconds summed over the workers; read+extract: wall)")
+        print("  (ingest and extract: seconds summed over the workers; read+extract: wall; export: "
+              "the tables, in a worker beside graph, analyse and maps)")
         print(f"peak RSS: {rss(peak)}")
         if args.repeat > 1:
             for k in range(1, args.repeat):
