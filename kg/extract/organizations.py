@@ -128,9 +128,10 @@ def find_organizations(doc: Document, extraction: Extraction) -> Extraction:
         hits_by_paragraph[p.index] = hits
     mentions = list(extraction.mentions)
     entities = dict(place_entities)
-    org_spans = []
+    org_spans: dict[int, list[tuple[int, int, Entity]]] = {}     # by paragraph
+    uses = _acronym_pattern(acronyms)
     for p in doc.paragraphs:
-        hits_by_paragraph[p.index] = _apply_acronyms(p.text, hits_by_paragraph[p.index], acronyms)
+        hits_by_paragraph[p.index] = _apply_acronyms(p.text, hits_by_paragraph[p.index], acronyms, uses)
     short = _short_forms([h.entity for hits in hits_by_paragraph.values() for h in hits
                           if h.method in ("pattern", "cue")])
     for p in doc.paragraphs:
@@ -139,8 +140,9 @@ def find_organizations(doc: Document, extraction: Extraction) -> Extraction:
             entities.setdefault(h.entity.id, h.entity)
             mentions.append(Mention.at(h.entity.id, doc, p, p.start + h.start, p.start + h.end, h.method))
             if h.method != "local":  # "the court of Zhambyl Oblast" names the oblast as a place
-                org_spans.append((p.start + h.start, p.start + h.end, h.entity))
-    mentions = [m for m in mentions if not _place_inside_org(m, entities, org_spans)]
+                org_spans.setdefault(p.index, []).append((p.start + h.start, p.start + h.end, h.entity))
+    mentions = [m for m in mentions
+                if not _place_inside_org(m, entities, org_spans.get(m.paragraph_index, ()))]
     used = {m.entity_id for m in mentions}
     entities = {k: v for k, v in entities.items() if k in used}
     return with_aliases(doc, extraction, entities, mentions)
@@ -597,14 +599,22 @@ def _definitions(text: str, hits: list[Hit]) -> dict[str, Entity]:
     return out
 
 
-def _apply_acronyms(text: str, hits: list[Hit], acronyms: dict[str, Entity]) -> list[Hit]:
-    """Every use of a defined acronym joins the entity it was defined for."""
+def _acronym_pattern(acronyms: dict[str, Entity]) -> re.Pattern[str] | None:
+    """A use of one of a document's defined acronyms (compiled once per document)."""
     if not acronyms:
+        return None
+    return re.compile(r"(?<![\w/-])(" + "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
+                      + r")(?:'s|’s)?(?![\w/-])")
+
+
+def _apply_acronyms(text: str, hits: list[Hit], acronyms: dict[str, Entity],
+                    pattern: re.Pattern[str] | None) -> list[Hit]:
+    """Every use of a defined acronym (``pattern``, :func:`_acronym_pattern`) joins the entity
+    it was defined for."""
+    if pattern is None:
         return hits
     out = [replace(h, entity=acronyms[text[h.start:h.end]])
            if text[h.start:h.end] in acronyms else h for h in hits]
-    pattern = re.compile(r"(?<![\w/-])(" + "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
-                         + r")(?:'s|’s)?(?![\w/-])")
     for m in pattern.finditer(text):
         start, end = m.start(1), m.end(1)
         if all(end <= h.start or start >= h.end for h in out):

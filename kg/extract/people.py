@@ -196,6 +196,8 @@ def _candidate_sentences(doc: Document, taken: list[tuple[int, int]], lower_word
 
 def _offset(text: str, name: str) -> int:
     """Where the cleaned name starts in the matched text (titles before it were dropped)."""
+    if " ".join(text.split()) == text:     # (most: single spaces, where the name is as written)
+        return max(text.find(name), 0)
     m = re.search(r"\s+".join(map(re.escape, name.split())), text)
     return m.start() if m else 0
 
