@@ -86,6 +86,6 @@ def test_the_rules_prefilter_changes_no_relation(monkeypatch):
     docs = [read_document(p) for p in sorted(SAMPLES.glob("*.txt"))]
     fast = [extract(d).relations for d in docs]
     monkeypatch.setattr(relations, "OVERLAPPING_RULES", tuple(
-        (predicate, method, pattern, ()) for predicate, method, pattern, _ in relations.OVERLAPPING_RULES))
+        (predicate, method, pattern, None) for predicate, method, pattern, _ in relations.OVERLAPPING_RULES))
     assert [extract(d).relations for d in docs] == fast
     assert sum(len(r) for r in fast) >= 10

@@ -152,7 +152,9 @@ NEEDS = {
     "work-between": ("between",),
 }
 # every match, overlapping ones too: each rule as a lookahead
-OVERLAPPING_RULES = tuple((predicate, method, compile_skipping(f"(?=({pattern.pattern}))"), NEEDS.get(method, ()))
+# (with the words a rule's sentence must hold, one of them at least, as one search: None, any)
+OVERLAPPING_RULES = tuple((predicate, method, compile_skipping(f"(?=({pattern.pattern}))"),
+                           re.compile("|".join(map(re.escape, NEEDS[method]))) if NEEDS.get(method) else None)
                           for predicate, method, pattern in RULES)
 PROVIDED_GRANTS = re.compile(rf"{S}[^⟨]{{0,60}}?\bprovided\s+(?:\w+\s+){{0,3}}?grants?\b")
 GRANT_TO = re.compile(rf"\bgrants?\s+to\s+{THE}{S}|(?:^|[\s;:])[a-z]\)\s+to\s+{THE}{S}")
@@ -179,7 +181,7 @@ def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: S
             if actor(unit).entity.type in ORGS and actor(parent).entity.type in ORGS:
                 add(actor(unit).entity, "partOf", actor(parent).entity, p, span, "respectively", 0.7)
     for predicate, method, pattern, needs in OVERLAPPING_RULES:
-        if needs and not any(word in slotted for word in needs):
+        if needs is not None and not needs.search(slotted):
             continue
         for m in pattern.finditer(slotted):
             groups = [g for g in m.groups()[1:]]
@@ -204,6 +206,8 @@ def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: S
 
 def _grants(slotted: str, actor, p: Paragraph, span, add, donor: Slot | None) -> Slot | None:
     """"⟨donor⟩ provided grants to ⟨x⟩" and the lettered list of grants after it."""
+    if "grant" not in slotted and ")" not in slotted:
+        return donor      # (neither pattern can match: most sentences)
     given = PROVIDED_GRANTS.search(slotted)
     if given:
         donor = actor(given.group(1))
