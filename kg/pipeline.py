@@ -128,6 +128,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
         found, records, seconds = _read_and_extract(
             files, skipped, failures, folder, summary, progress, previous, add, executor, jobs,
             partial(read_and_extract, max_mb=max_mb, thorough=thorough), spool, base is not None)
+        del files       # (their paths are in the records, on disk)
         summary.thorough = thorough
         if not found:
             why = (f"all {len(summary.failures)} input(s) failed, first {summary.failures[0]}"
@@ -137,6 +138,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
             raise error
         _stages(folder, found, seconds, summary, base, rules, executor, spool)
         summary.workers_peak_mb = _workers_peak_mb(executor)
+        records = list(records)     # (read back from the spool, once the stages are done)
     seconds["total"] = time.perf_counter() - clock
     summary.seconds = {k: round(v, 3) for k, v in seconds.items()}
     _write_manifest(folder, summary, records)
@@ -255,7 +257,8 @@ def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, 
     document (by id), the manifest's records, and the seconds spent. ``in_store``: the
     previous build's store was copied, with the graphs of the documents it keeps (--add)."""
     summary.skipped, summary.failures = skipped, list(failures)
-    records: list[dict] = [{"path": f.path, "status": "failed", "error": f.reason} for f in failures]
+    records = spool.records
+    records += ({"path": f.path, "status": "failed", "error": f.reason} for f in failures)
     found: Found = {}
     old_cache = previous / cache.CACHE if previous else None
     new_cache = folder / cache.CACHE
@@ -324,7 +327,7 @@ def _import_later_stages() -> None:
     import rdflib  # noqa: F401
 
 
-def _admit(doc: Document, done: Done, found: Found, records: list[dict], summary: Summary,
+def _admit(doc: Document, done: Done, found: Found, records: _Records, summary: Summary,
            old_cache: Path | None, new_cache: Path, thorough: bool, spool: _Spool) -> None:
     """Record one admitted document: its extraction (kept in the new cache and in the spool,
     with its graph and text), or its failure."""
@@ -464,6 +467,7 @@ class _Spool(_SpoolReader):
         self.path = self.folder / "spool"
         self.file = self.path.open("w+b", buffering=0)
         self.size = 0
+        self.records = _Records(self.folder / "records")
 
     def add(self, extraction: Extraction, triples: DocumentTriples | None) -> _Held:
         """Keep a document's text, graph (None: it is in the store already) and extraction."""
@@ -488,6 +492,7 @@ class _Spool(_SpoolReader):
 
     def close(self) -> None:
         self.file.close()
+        self.records.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def write(self, data: bytes) -> tuple[int, int]:
@@ -503,6 +508,32 @@ class _Spool(_SpoolReader):
             number = self.entities[entity] = len(self.entity_list)
             self.entity_list.append(entity)
         return number
+
+
+class _Records:
+    """The manifest's record of each input (path, sha256, document, status), in the spool as
+    one JSON line each until the manifest is written, not held (some 450 bytes per input)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = path.open("w", encoding="utf-8")
+
+    def append(self, record: dict) -> None:
+        self.file.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def __iadd__(self, records: Iterable[dict]) -> _Records:
+        for record in records:
+            self.append(record)
+        return self
+
+    def __iter__(self) -> Iterator[dict]:
+        self.file.flush()
+        with self.path.open(encoding="utf-8") as f:
+            for line in f:
+                yield json.loads(line)
+
+    def close(self) -> None:
+        self.file.close()
 
 
 class _SpilledExtractions(Sequence):
@@ -645,7 +676,7 @@ def _same_ontology(previous: Path) -> bool:
     return manifest.get("ontology_version") == ontology_version()
 
 
-def _keep_previous(previous: Path, found: Found, records: list[dict], new_cache: Path,
+def _keep_previous(previous: Path, found: Found, records: _Records, new_cache: Path,
                    summary: Summary, thorough: bool, spool: _Spool, in_store: bool) -> list[dict]:
     """The documents of the previous build that the added inputs do not replace (into the
     spool), and their records; a document whose cache entry was written by another version of
