@@ -21,6 +21,7 @@ from contextlib import closing, contextmanager
 from functools import partial
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Self
 
 from kg import __version__, cache
 from kg import corrections as corrections_
@@ -521,7 +522,7 @@ class _Records:
     def append(self, record: dict) -> None:
         self.file.write(json.dumps(record, ensure_ascii=False) + "\n")
 
-    def __iadd__(self, records: Iterable[dict]) -> _Records:
+    def __iadd__(self, records: Iterable[dict]) -> Self:
         for record in records:
             self.append(record)
         return self
