@@ -396,15 +396,6 @@ def validate_triples(ntriples: bytes, limit: int = 20) -> list[str]:
     return validate(Graph().parse(data=ntriples.decode("utf-8"), format="nt"), limit)
 
 
-def validate_spooled(path: str, pieces: list[tuple[int, int]], limit: int = 20) -> list[str]:
-    """:func:`validate_triples` of the N-Triples at ``pieces`` ((offset, length) in the file
-    ``path``, a build's spool): a local worker reads its part of the facts itself."""
-    import os
-    with open(path, "rb") as f:
-        return validate_triples(b"".join(os.pread(f.fileno(), length, offset) for offset, length in pieces),
-                                limit)
-
-
 def validate(graph, limit: int = 20) -> list[str]:
     """Check a graph against ontology/shapes.ttl (pyshacl); return readable violations
     ("flow-…: a flow has exactly one source"), at most ``limit``; [] when it conforms.

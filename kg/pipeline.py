@@ -33,8 +33,8 @@ from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
 from kg.graph import (DocumentTriples, StoreWriter, document_graph, document_triples, entity_triples,
-                      fact_triples, ontology_version, sorted_lines, turtle_file, validate_spooled,
-                      validate_triples, write_turtle)
+                      fact_triples, ontology_version, sorted_lines, turtle_file, validate_triples,
+                      write_turtle)
 from kg.ingest import MAX_MB, Admission, find_files, read_bytes
 from kg.model import Document, Entity, Extraction, Failure, Mention, Summary
 from kg.worker import Done, extract_or_reuse, quick_exit, read_and_extract
@@ -405,8 +405,15 @@ def _check_spooled(executor, spool: _Spool, pieces: list[tuple[int, int]]) -> Fu
     worker reads them from the spool itself, so that neither it nor this process holds more
     than its part; a Dask worker, which may not see the spool, is sent them."""
     if isinstance(executor, ProcessPoolExecutor):
-        return executor.submit(validate_spooled, str(spool.path.resolve()), pieces)
+        return executor.submit(_validate_spooled, spool.path.resolve(), pieces)
     return _elsewhere(executor, validate_triples, b"".join(spool.read(p) for p in pieces))
+
+
+def _validate_spooled(spool: Path, pieces: list[tuple[int, int]]) -> list[str]:
+    """:func:`kg.graph.validate_triples` of the facts at ``pieces`` of the spool, in a worker
+    that reads them itself."""
+    with closing(_SpoolReader(spool, [])) as reader:
+        return validate_triples(b"".join(reader.read(p) for p in pieces))
 
 
 @dataclass(frozen=True, slots=True)
