@@ -110,3 +110,51 @@ def test_a_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path):
     piped = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--no-cache", "--out", str(tmp_path / "b")],
                            capture_output=True, timeout=300)
     assert piped.returncode == 0 and b"reading" not in piped.stdout + piped.stderr
+
+
+def _glibc() -> bool:
+    import os
+    try:
+        return bool(os.confstr("CS_GNU_LIBC_VERSION"))
+    except (ValueError, OSError):
+        return False
+
+
+ARENAS = """
+import ctypes, sys, tempfile
+libc = ctypes.CDLL(None)
+libc.fopen.restype = ctypes.c_void_p
+libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+out = tempfile.mkdtemp()
+if sys.argv[1] == "command":
+    from click.testing import CliRunner
+    from kg.cli import main
+    assert CliRunner().invoke(main, ["build", "-q", "--no-cache", "--out", out + "/o"]).exit_code == 0
+else:
+    from kg.pipeline import build
+    build(out=out + "/o", reuse=False)
+fp = libc.fopen((out + "/info.xml").encode(), b"w")
+libc.malloc_info(0, fp)
+libc.fclose(fp)
+print(open(out + "/info.xml").read().count("<heap nr="))
+"""
+
+
+@pytest.mark.skipif(not _glibc(), reason="glibc's malloc arenas")
+def test_kg_build_allocates_from_one_malloc_arena_and_the_library_leaves_the_allocator_alone():
+    # the store's threads (RocksDB's) took arenas of their own, which kept their freed memory
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+
+    def arenas(how: str) -> int:
+        done = subprocess.run([sys.executable, "-c", ARENAS, how], capture_output=True, text=True,
+                              timeout=300, env=env)
+        assert done.returncode == 0, done.stderr
+        return int(done.stdout.split()[-1])
+
+    assert arenas("command") == 1
+    assert arenas("library") > 1
