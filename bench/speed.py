@@ -23,15 +23,21 @@ from kg.ingest import find_files, read_documents
 from kg.model import Document
 
 
-def kg_build(src: Path, out: Path, jobs: int, *options: str) -> tuple[float, dict, dict]:
-    """Wall seconds, the manifest's seconds per stage, and the peak RSS (MB) of the build's
-    process and of its largest worker."""
+def kg_build(src: Path, out: Path, jobs: int, *options: str) -> tuple[float, dict, dict, dict]:
+    """Wall seconds, the manifest's seconds per stage, the peak RSS (MB) of the build's
+    process and of its largest worker, and the build process's CPU seconds."""
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "kg.cli", "build", "-q", "--no-cache", "--jobs", str(jobs),
                     *options, str(src), "--out", str(out)], check=False)
     seconds = time.perf_counter() - start
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    return seconds, manifest["seconds"], manifest["peak_rss_mb"]
+    return seconds, manifest["seconds"], manifest["peak_rss_mb"], manifest["cpu_seconds"]
+
+
+def cpu(seconds: dict) -> str:
+    compaction = (f", of which the store's compaction {seconds['store_compaction']:.1f} s"
+                  if "store_compaction" in seconds else "")
+    return f"build process CPU {seconds.get('build', 0):.1f} s{compaction}"
 
 
 def rss(peak: dict) -> str:
@@ -83,7 +89,7 @@ def main() -> None:
         src = Path(tmp) / "in"
         src.mkdir()
         copies(files, ids, src, 0)
-        seconds, stages, peak = kg_build(src, Path(tmp) / "out", args.jobs)
+        seconds, stages, peak, used = kg_build(src, Path(tmp) / "out", args.jobs)
         print(f"{len(read)} documents, {words} words, {args.jobs} job(s)")
         if spacy_seconds:
             print(f"spaCy full pipeline: {spacy_seconds:7.1f} s  {words / spacy_seconds:9.0f} words/s")
@@ -93,15 +99,16 @@ def main() -> None:
         print("kg stages:", ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
         print("  (ingest and extract: seconds summed over the workers; read+extract: wall; export: "
               "the tables, in a worker beside graph, analyse and maps)")
-        print(f"peak RSS: {rss(peak)}")
+        print(f"peak RSS: {rss(peak)}; {cpu(used)}")
         if args.repeat > 1:
             for k in range(1, args.repeat):
                 copies(files, ids, src, k)
-            seconds, stages, peak4 = kg_build(src, Path(tmp) / "out4", args.jobs)
+            seconds, stages, peak4, used = kg_build(src, Path(tmp) / "out4", args.jobs)
             print(f"corpus x{args.repeat} ({len(read) * args.repeat} documents): {seconds:.1f} s, "
                   f"peak RSS {rss(peak4)} ({', '.join(f'{k} {peak4[k] / peak[k]:.2f}x' for k in peak)} "
                   f"the corpus's)")
             print("  stages:", ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
+            print(f"  {cpu(used)}")
 
 
 if __name__ == "__main__":

@@ -27,3 +27,11 @@ def found(text: str, origin: str = "") -> list[tuple[str, str, str]]:
     x = extract(doc_of(text, origin=origin))
     by_id = {e.id: e for e in x.entities}
     return [(m.text, by_id[m.entity_id].name, by_id[m.entity_id].type) for m in x.mentions]
+
+
+MEASURED = ("seconds", "peak_rss_mb", "cpu_seconds")
+
+
+def without_measurements(manifest: dict) -> dict:
+    """A build's manifest without what differs from one run to the next (times, memory)."""
+    return {key: value for key, value in manifest.items() if key not in MEASURED}

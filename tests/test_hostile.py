@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLES
+from helpers import SAMPLES, without_measurements
 
 SEEDS = sorted(SAMPLES.glob("*.txt"))
 SEED_TEXT = SEEDS[0].read_text(encoding="utf-8")
@@ -106,9 +106,7 @@ def snapshot(out: Path) -> dict[str, object]:
     """The tables, the graph and the manifest (but its times) of an output folder."""
     taken: dict[str, object] = {name: (out / name).read_bytes() for name in
                                 ("documents.csv", "entities.csv", "flows.csv", "relations.csv", "graph.ttl")}
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    manifest.pop("seconds"), manifest.pop("peak_rss_mb")
-    taken["manifest.json"] = manifest
+    taken["manifest.json"] = without_measurements(json.loads((out / "manifest.json").read_text(encoding="utf-8")))
     return taken
 
 
