@@ -260,3 +260,34 @@ def test_a_build_that_fails_midway_stops_loading_the_store(tmp_path, monkeypatch
     assert [p for p in tmp_path.iterdir() if p.is_dir()] == []     # no half-written folder left
 
 
+
+
+NICE_OF_THREADS = """
+import os, sys, threading
+from pathlib import Path
+from kg.pipeline import build
+build(out=sys.argv[1], reuse=False)
+nice = []
+for task in Path("/proc/self/task").iterdir():
+    stat = (task / "stat").read_text()
+    if stat[stat.index("(") + 1:stat.rindex(")")].startswith("rocksdb:low"):
+        nice.append(int(stat[stat.rindex(")") + 2:].split()[16]))
+print(nice, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux sets a thread's own priority")
+def test_the_stores_compaction_yields_to_the_build_and_nothing_else_does(tmp_path):
+    # RocksDB's compaction, whose CPU grows faster than the corpus, merges less often (and
+    # more files at a time) when the workers and the build come first
+    import subprocess
+    import sys
+
+    from kg.graph import COMPACTION_NICE
+    done = subprocess.run([sys.executable, "-c", NICE_OF_THREADS, str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    compaction, main_thread = done.stdout.split("] ")
+    nice = [int(n) for n in compaction.strip("[").split(",") if n.strip()]
+    assert nice and all(n == COMPACTION_NICE for n in nice)
+    assert int(main_thread) == 0
