@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from helpers import without_measurements
+
 from kg.pipeline import build
 
 EXPORTS = ("documents.csv", "entities.csv", "mentions.csv", "flows.csv", "relations.csv", "roles.csv",

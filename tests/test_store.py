@@ -285,7 +285,7 @@ def test_the_stores_compaction_yields_to_the_build_and_nothing_else_does(tmp_pat
 
     from kg.graph import COMPACTION_NICE
     done = subprocess.run([sys.executable, "-c", NICE_OF_THREADS, str(tmp_path / "out")],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     compaction, main_thread = done.stdout.split("] ")
     nice = [int(n) for n in compaction.strip("[").split(",") if n.strip()]
