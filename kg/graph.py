@@ -544,16 +544,32 @@ def compaction_yields() -> None:
     stores were left with as much merging to do (for a later build that adds to them) and
     answered the named queries as fast. On the corpus alone both ways are alike."""
     import os
+    for thread, name, _ in rocksdb_threads():
+        if name.startswith("rocksdb:low"):
+            try:
+                os.setpriority(os.PRIO_PROCESS, thread, COMPACTION_NICE)
+            except OSError:     # the thread ended
+                continue
+
+
+def rocksdb_threads() -> list[tuple[int, str, list[str]]]:
+    """RocksDB's background threads in this process (the store's flushes and compaction):
+    each one's id, name and the fields of its /proc stat after the name; none where Linux does
+    not tell (elsewhere)."""
+    threads = []
     try:
         tasks = list(Path("/proc/self/task").iterdir())
-    except OSError:         # not Linux: RocksDB's threads keep their priority
-        return
+    except OSError:
+        return threads
     for task in tasks:
         try:
-            if (task / "comm").read_text(encoding="ascii", errors="replace").startswith("rocksdb:low"):
-                os.setpriority(os.PRIO_PROCESS, int(task.name), COMPACTION_NICE)
-        except (OSError, ValueError):   # the thread ended, or no per-thread priority here
+            text = (task / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:         # the thread ended
             continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        if name.startswith("rocksdb"):
+            threads.append((int(task.name), name, text[text.rindex(")") + 2:].split()))
+    return threads
 
 
 def data_triples(store) -> Iterable:

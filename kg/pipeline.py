@@ -33,8 +33,8 @@ from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
 from kg.graph import (DocumentTriples, StoreWriter, document_graph, document_triples, entity_triples,
-                      fact_triples, ontology_version, sorted_lines, turtle_file, validate_triples,
-                      write_turtle)
+                      fact_triples, ontology_version, rocksdb_threads, sorted_lines, turtle_file,
+                      validate_triples, write_turtle)
 from kg.ingest import MAX_MB, Admission, find_files, read_bytes
 from kg.model import Document, Entity, Extraction, Failure, Mention, Summary
 from kg.worker import Done, extract_or_reuse, quick_exit, read_and_extract
@@ -738,17 +738,10 @@ def _cpu_seconds() -> dict[str, float]:
         return {}
     usage = resource.getrusage(resource.RUSAGE_SELF)
     seconds = {"build": round(usage.ru_utime + usage.ru_stime, 1)}
-    ticks, compaction = os.sysconf("SC_CLK_TCK"), None
-    for stat in Path("/proc/self/task").glob("*/stat"):
-        try:
-            text = stat.read_text(encoding="ascii", errors="replace")
-        except OSError:     # the thread ended
-            continue
-        name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
-        if name.startswith("rocksdb"):
-            compaction = (compaction or 0) + (int(fields[11]) + int(fields[12])) / ticks   # utime, stime
-    if compaction is not None:
-        seconds["store_compaction"] = round(compaction, 1)
+    threads = rocksdb_threads()
+    if threads:     # each one's utime and stime, in clock ticks
+        ticks = sum(int(fields[11]) + int(fields[12]) for _, _, fields in threads)
+        seconds["store_compaction"] = round(ticks / os.sysconf("SC_CLK_TCK"), 1)
     return seconds
 
 
