@@ -728,10 +728,9 @@ def _peak_rss(workers_mb: int | None) -> dict[str, int]:
 def _cpu_seconds() -> dict[str, float]:
     """The CPU seconds of this build's process (its workers' are the ``seconds`` of ingest and
     extract) and, where Linux tells, those of them that RocksDB's background threads spent
-    compacting the store (``store_compaction``). Compaction grows faster than the corpus: on
-    this machine about 2 CPU-s for the 1,295-cable corpus, 10 for four times it and 40 for ten
-    times (see kg.graph.compaction_yields and the README, "Large corpora and clusters"). Like
-    the peak RSS, a process that runs several builds counts them all."""
+    compacting the store (``store_compaction``), which grows faster than the corpus (see
+    kg.graph.compaction_yields). Like the peak RSS, a process that runs several builds counts
+    them all."""
     try:
         import resource
     except ImportError:     # Windows

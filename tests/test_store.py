@@ -264,14 +264,10 @@ def test_a_build_that_fails_midway_stops_loading_the_store(tmp_path, monkeypatch
 
 NICE_OF_THREADS = """
 import os, sys, threading
-from pathlib import Path
+from kg.graph import rocksdb_threads
 from kg.pipeline import build
 build(out=sys.argv[1], reuse=False)
-nice = []
-for task in Path("/proc/self/task").iterdir():
-    stat = (task / "stat").read_text()
-    if stat[stat.index("(") + 1:stat.rindex(")")].startswith("rocksdb:low"):
-        nice.append(int(stat[stat.rindex(")") + 2:].split()[16]))
+nice = [int(fields[16]) for _, name, fields in rocksdb_threads() if name.startswith("rocksdb:low")]
 print(nice, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
 """
 
