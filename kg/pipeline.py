@@ -822,7 +822,7 @@ def _write_manifest(folder: Path, summary: Summary, records: list[dict]) -> None
         "ontology_version": version,
         "model": _model_version(),
         "model_reads": ("every sentence" if summary.thorough else
-                        "the sentences that can hold a name, in cables that speak of trafficking"),
+                        "the words around what can be a name, in cables that speak of trafficking"),
         "inputs": sorted(records, key=lambda r: (r["path"], r.get("document", ""))),
         "counts": {"documents": summary.documents, "entities": summary.entities,
                    "mentions": summary.mentions, "flows": summary.flows,
