@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from kg.ids import entity_id
@@ -328,12 +329,12 @@ def _unlisted_places(doc: Document, entities: dict[str, Entity], mentions: list[
                                               country=country_name(code), country_code=code))
     if not found:
         return
-    taken = {(m.start, m.end) for m in mentions}
+    taken = Taken((m.start, m.end) for m in mentions)
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(found))) + r")(?![\w]|-(?!based))")
     for p in doc.paragraphs:
         for m in pattern.finditer(p.text):
             start, end = p.start + m.start(), p.start + m.end()
-            if any(a < end and start < b for a, b in taken):
+            if taken.overlaps(start, end):
                 continue
             entity = found[m.group(1)]
             entities.setdefault(entity.id, entity)
@@ -485,6 +486,34 @@ def paragraph_at(doc: Document) -> Callable[[int], Paragraph | None]:
         i = bisect_right(starts, offset) - 1
         return ordered[i] if i >= 0 and ordered[i].start <= offset < ordered[i].end else None
     return at
+
+
+class Taken:
+    """Spans of a text already explained (a mention's, say), asked by bisection whether a span
+    overlaps one of them or lies within one: a check per candidate does not read every span
+    of the document. The spans may overlap each other.
+
+    >>> t = Taken([(0, 5), (3, 12), (20, 25)])
+    >>> t.overlaps(12, 20), t.overlaps(11, 13), t.covers(4, 12), t.covers(10, 13), t.covers(20, 25)
+    (False, True, True, False, True)
+    """
+
+    __slots__ = ("reach", "starts")
+
+    def __init__(self, spans) -> None:
+        ordered = sorted(spans)
+        self.starts = [a for a, _ in ordered]
+        self.reach = list(accumulate((b for _, b in ordered), max))   # furthest end so far
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether a span shares a character with [start, end)."""
+        i = bisect_left(self.starts, end)      # the spans that start before ``end``
+        return i > 0 and self.reach[i - 1] > start
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether a span holds [start, end) whole."""
+        i = bisect_right(self.starts, start)   # the spans that start at or before ``start``
+        return i > 0 and self.reach[i - 1] >= end
 
 
 def per_paragraph(doc: Document, mentions) -> dict[int, list[Mention]]:

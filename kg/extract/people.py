@@ -16,7 +16,8 @@ from functools import lru_cache
 
 from kg.extract.fastre import compile_skipping
 from kg.extract.flows import speaks_of_trafficking
-from kg.extract.gazetteer import _words, country_name, host_country, leading_words, lookup, titles, with_aliases
+from kg.extract.gazetteer import (Taken, _words, country_name, host_country, leading_words, lookup,
+                                  paragraph_at, titles, with_aliases)
 from kg.extract.organizations import ORG_TYPES, heads, lexicon
 from kg.ids import entity_id, normalise
 from kg.model import Document, Entity, Extraction, Mention
@@ -141,7 +142,8 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
                     # (a lone capitalised word is too often no name)
                     start = offset + ent.start_char + ent.text.index(name.split()[0])
                     found.append((start, start + len(name), name, ""))
-    found = [f for f in found if not any(a < f[1] and f[0] < b for a, b in taken)]
+    explained = Taken(taken)
+    found = [f for f in found if not explained.overlaps(f[0], f[1])]
     return _resolve(doc, extraction, found, orgs, known)
 
 
@@ -186,7 +188,7 @@ def _candidate_windows(doc: Document, taken: list[tuple[int, int]], lower_words:
     1,295 did, the model reading every
     sentence of every cable against these windows. They are three fifths of the sentences'
     text, and the model read the corpus's in 3.2 CPU-seconds instead of 5.4."""
-    covered = sorted(taken)
+    covered = Taken(taken)
     out = []
     for p in doc.paragraphs:
         if p.kind != "body":
@@ -198,7 +200,7 @@ def _candidate_windows(doc: Document, taken: list[tuple[int, int]], lower_words:
                 continue
             pairs = [(m.start(1), m.end(2)) for m in PAIR.finditer(sentence)
                      if _candidate(m.group(1), m.group(2), lower_words)
-                     and not any(x <= start + m.start(1) and start + m.end(2) <= y for x, y in covered)]
+                     and not covered.covers(start + m.start(1), start + m.end(2))]
             if pairs:
                 out.extend((start + a, sentence[a:b]) for a, b in _windows(sentence, pairs))
     return out
@@ -296,15 +298,16 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
     # every later use of a known surname in the document
     if full:
         pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(full))) + r")(?![\w-])")
-        taken = [(m.start, m.end) for m in extraction.mentions] + list(spans)
+        # (the uses found here cannot overlap each other: matches in paragraphs, in order)
+        taken = Taken([(m.start, m.end) for m in extraction.mentions] + list(spans))
         for p in doc.paragraphs:
             for m in pattern.finditer(p.text):
                 start, end = p.start + m.start(), p.start + m.end()
-                if not any(a < end and start < b for a, b in taken):
+                if not taken.overlaps(start, end):
                     people[full[m.group(1)]]["spans"].append((start, end))
-                    taken.append((start, end))
     entities = dict(known)
     mentions = list(extraction.mentions)
+    at = paragraph_at(doc)
     for name, person in sorted(people.items()):
         org = known[person["org"].entity_id] if person["org"] is not None else None
         if org is None and person["title"].startswith("Minister of "):
@@ -318,8 +321,7 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
                         title=person["title"], organization=org.name if org is not None else "")
         entities[entity.id] = entity
         for start, end in sorted(person["spans"]):
-            p = next(p for p in doc.paragraphs if p.start <= start < p.end)
-            mentions.append(Mention.at(entity.id, doc, p, start, end, "title" if person["title"] else "model"))
+            mentions.append(Mention.at(entity.id, doc, at(start), start, end, "title" if person["title"] else "model"))
     return with_aliases(doc, extraction, entities, mentions)
 
 
