@@ -27,9 +27,6 @@ from kg import __version__, cache
 from kg import corrections as corrections_
 from kg.errors import BuildError, InputError
 from kg.export import write_tables, write_texts
-from kg.export.graphs import export_graph, write_ctdc, write_gexf, write_graphml
-from kg.export.maps import actors_map, flows_map
-from kg.export.report import write_analysis
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
 from kg.graph import (DocumentTriples, StoreWriter, document_graph, document_triples, entity_triples,
@@ -215,6 +212,9 @@ def _stages(folder: Path, found: Found, seconds: dict[str, float], summary: Summ
     del entity_graph, blocks
     seconds["graph"] = time.perf_counter() - start
 
+    from kg.export.graphs import export_graph, write_ctdc, write_gexf, write_graphml
+    from kg.export.maps import actors_map, flows_map
+    from kg.export.report import write_analysis
     try:
         start = time.perf_counter()
         flow_net, actor_net = write_analysis(folder, extractions, entities)
@@ -320,12 +320,16 @@ def _results(files: list[Path], executor, jobs: int, work: partial):
 
 
 def _import_later_stages() -> None:
-    """Import what the stages after extraction use (0.4 s), while the local workers start
-    and this process would wait for them; the stages after extraction run in this process
-    alone."""
+    """Import what the stages after extraction use (networkx, pyvis, rdflib: 0.6 s), while the
+    local workers start and this process would wait for them; the stages after extraction run
+    in this process alone."""
     import graspologic_native  # noqa: F401
     import pyvis.network  # noqa: F401
     import rdflib  # noqa: F401
+
+    import kg.export.graphs  # noqa: F401
+    import kg.export.maps  # noqa: F401
+    import kg.export.report  # noqa: F401
 
 
 def _admit(doc: Document, done: Done, found: Found, records: _Records, summary: Summary,
