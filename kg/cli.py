@@ -55,7 +55,7 @@ def main() -> None:
                    "a local cluster of --jobs workers.")
 @click.option("--thorough", is_flag=True,
               help="The model reads every sentence of every cable (by default, only the "
-                   "sentences that can hold a name, in cables that speak of trafficking: "
+                   "words around what can be a name, in cables that speak of trafficking: "
                    "several times faster, and the same results on those cables).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
 def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, corrections: str | None,

@@ -71,7 +71,7 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
     (``pip install "dask[distributed]"``): the one at ``scheduler`` (an address), or a local
     one of ``jobs`` workers.
 
-    The model reads the cables that speak of trafficking, and in them the sentences where it
+    The model reads the cables that speak of trafficking, and in them the words around where it
     can find a name; ``thorough=True``: every sentence of every cable (slower; see
     kg.extract.people.find_people).
 
