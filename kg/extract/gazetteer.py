@@ -316,8 +316,10 @@ def _unlisted_places(doc: Document, entities: dict[str, Entity], mentions: list[
     that name in the document."""
     code = host_country(doc)
     found: dict[str, Entity] = {}
-    for p in doc.paragraphs:
-        for cue, words in PLACE_CUES:
+    for cue, words in PLACE_CUES:
+        if not any(word in doc.text for word in words):
+            continue    # (most cues in most documents: not read paragraph by paragraph)
+        for p in doc.paragraphs:
             if not any(word in p.text for word in words):
                 continue
             for m in cue.finditer(p.text):
