@@ -327,9 +327,7 @@ def _import_later_stages() -> None:
     import pyvis.network  # noqa: F401
     import rdflib  # noqa: F401
 
-    import kg.export.graphs  # noqa: F401
-    import kg.export.maps  # noqa: F401
-    import kg.export.report  # noqa: F401
+    from kg.export import graphs, maps, report  # noqa: F401
 
 
 def _admit(doc: Document, done: Done, found: Found, records: _Records, summary: Summary,

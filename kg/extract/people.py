@@ -103,8 +103,8 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
     The model (the slow part of a build) reads only the cables that speak of trafficking of any
     kind or of exploitation (:func:`reads_model`), and in them only the words around those
     where it can find a name kg would keep (:func:`_candidate_windows`); ``thorough``: every
-    sentence of every cable. tests/test_prefilter.py checks that the fast path changes nothing on the
-    corpus's trafficking cables.
+    sentence of every cable. tests/test_prefilter.py checks that the fast path changes
+    nothing on the corpus's trafficking cables.
     """
     if doc.all_caps:
         return extraction   # neither capitals nor the model tell names apart in ALL-CAPS text
@@ -185,9 +185,9 @@ def _candidate_windows(doc: Document, taken: list[tuple[int, int]], lower_words:
     be read otherwise: with six words either side, one cable of the corpus differed (in the
     window, "the European Union Council's Coordinator for Counter Terrorism" was one
     organisation; in the sentence, "Counter Terrorism" a person); with eight, none of the
-    1,295 did, the model reading every
-    sentence of every cable against these windows. They are three fifths of the sentences'
-    text, and the model read the corpus's in 3.2 CPU-seconds instead of 5.4."""
+    1,295 did, the model reading every sentence of every cable against these windows. They
+    are three fifths of the sentences' text, and the model read the corpus's in 3.2
+    CPU-seconds instead of 5.4."""
     covered = Taken(taken)
     out = []
     for p in doc.paragraphs:
@@ -216,11 +216,11 @@ def _windows(sentence: str, pairs: list[tuple[int, int]]) -> list[tuple[int, int
     """The spans of ``sentence`` around ``pairs`` (in order), CONTEXT words either side, from
     the sentence's start or to its end where that is nearer; spans that meet are one."""
     words = [w.span() for w in WORD.finditer(sentence)]
-    firsts = [end for _, end in words]      # a pair's first word is the first to end after it starts
+    ends = [end for _, end in words]
     spans: list[list[int]] = []
     for a, b in pairs:
-        i = bisect.bisect_right(firsts, a)
-        j = bisect.bisect_left(firsts, b)
+        i = bisect.bisect_right(ends, a)    # the pair's first word: the first to end after a
+        j = bisect.bisect_left(ends, b)     # its second: the one that ends at b
         lo, hi = max(0, i - CONTEXT), min(len(words) - 1, j + CONTEXT)
         if spans and lo <= spans[-1][1] + 1:
             spans[-1][1] = hi
@@ -321,7 +321,8 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
                         title=person["title"], organization=org.name if org is not None else "")
         entities[entity.id] = entity
         for start, end in sorted(person["spans"]):
-            mentions.append(Mention.at(entity.id, doc, at(start), start, end, "title" if person["title"] else "model"))
+            method = "title" if person["title"] else "model"
+            mentions.append(Mention.at(entity.id, doc, at(start), start, end, method))
     return with_aliases(doc, extraction, entities, mentions)
 
 

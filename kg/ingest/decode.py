@@ -9,7 +9,7 @@ from kg.errors import InputError
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # the same characters as bytes: one byte each in UTF-8, cp1252 and latin-1 alike (a byte below
 # 0x80 is never part of a longer UTF-8 character), counted in the bytes six times faster
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, *range(0x0e, 0x20), 0x7f])
+_CONTROL_BYTES = bytes([*range(0x09), 0x0b, *range(0x0e, 0x20), 0x7f])
 _BOMS = {b"\xff\xfe": "UTF-16 (little-endian)", b"\xfe\xff": "UTF-16 (big-endian)"}
 
 
