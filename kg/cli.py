@@ -367,13 +367,21 @@ def _one_malloc_arena() -> bool:
     program that imports kg chooses its own allocator settings."""
     if "MALLOC_ARENA_MAX" in os.environ or "arena_max" in os.environ.get("GLIBC_TUNABLES", ""):
         return False
+    if not _glibc():
+        return False
     try:
-        if not os.confstr("CS_GNU_LIBC_VERSION"):
-            return False
         import ctypes
         m_arena_max = -8    # malloc.h
         return ctypes.CDLL(None).mallopt(m_arena_max, 1) == 1
-    except (ValueError, OSError, AttributeError):     # not glibc, or no confstr name here
+    except (OSError, AttributeError):
+        return False
+
+
+def _glibc() -> bool:
+    """Whether this process runs on GNU libc."""
+    try:
+        return bool(os.confstr("CS_GNU_LIBC_VERSION"))
+    except (ValueError, OSError, AttributeError):     # no such confstr name here, or no confstr
         return False
 
 

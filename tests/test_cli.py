@@ -5,7 +5,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from kg.cli import main
+from kg.cli import _glibc, main
 
 
 def _commands():
@@ -110,14 +110,6 @@ def test_a_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path):
     piped = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--no-cache", "--out", str(tmp_path / "b")],
                            capture_output=True, timeout=300)
     assert piped.returncode == 0 and b"reading" not in piped.stdout + piped.stderr
-
-
-def _glibc() -> bool:
-    import os
-    try:
-        return bool(os.confstr("CS_GNU_LIBC_VERSION"))
-    except (ValueError, OSError):
-        return False
 
 
 ARENAS = """

@@ -260,8 +260,6 @@ def test_a_build_that_fails_midway_stops_loading_the_store(tmp_path, monkeypatch
     assert [p for p in tmp_path.iterdir() if p.is_dir()] == []     # no half-written folder left
 
 
-
-
 NICE_OF_THREADS = """
 import os, sys, threading
 from kg.graph import rocksdb_threads
