@@ -55,14 +55,23 @@ def entry_name(doc_id: str) -> str:
     return f"{document_slug(doc_id)}.json"
 
 
-def save(folder: Path, extraction: Extraction, thorough: bool = False) -> None:
-    """Write one document's extraction into ``folder`` (a build's cache/): JSON written by
-    orjson, which reads the dataclasses itself (the standard library took 1.5 s of the
-    corpus build, in the process that admits every document)."""
+def entry(extraction: Extraction, thorough: bool = False) -> bytes:
+    """One document's cache entry: JSON written by orjson, which reads the dataclasses itself
+    (the standard library took 1.5 s of the corpus build). A build's worker makes it where it
+    extracted the document, and the build writes it (:func:`write`)."""
     import orjson
+    return orjson.dumps({"fingerprint": fingerprint(thorough), "extraction": extraction})
+
+
+def write(folder: Path, doc_id: str, data: bytes) -> None:
+    """Write a document's entry (:func:`entry`) into ``folder`` (a build's cache/)."""
     folder.mkdir(exist_ok=True)
-    data = {"fingerprint": fingerprint(thorough), "extraction": extraction}
-    (folder / entry_name(extraction.document.id)).write_bytes(orjson.dumps(data))
+    (folder / entry_name(doc_id)).write_bytes(data)
+
+
+def save(folder: Path, extraction: Extraction, thorough: bool = False) -> None:
+    """Write one document's extraction into ``folder`` (a build's cache/)."""
+    write(folder, extraction.document.id, entry(extraction, thorough))
 
 
 def load(folder: Path, doc_id: str, sha256: str | None = None,

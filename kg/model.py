@@ -4,8 +4,9 @@ Imports nothing heavy (no rdflib, networkx or spaCy), so every stage can use it.
 """
 from __future__ import annotations
 
+import pickle
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 ENTITY_TYPES = (
@@ -112,6 +113,45 @@ class Mention:
         pickle sends from a worker once (a build holds every document's mentions)."""
         return cls(entity_id, doc.id, p.number, p.index, start, end, sys.intern(doc.text[start:end]),
                    method)
+
+
+class PackedMentions(Sequence):
+    """A document's mentions as one pickled list of rows (each a Mention's fields in order):
+    how a worker sends them to the build and how the build keeps them. The corpus's 105,000
+    Mention objects took 0.9 CPU-s to pickle in the workers and unpickle in the build (a
+    frozen dataclass with slots is rebuilt field by field in Python); as rows, 0.05, and the
+    build does not make the objects while the documents stream in. Reading gives Mentions.
+
+    >>> m = Mention("kg:e1", "07ASTANA1", 2, 3, 10, 20, "Kazakhstan", "gazetteer")
+    >>> packed = PackedMentions.of([m, m])
+    >>> len(packed), list(packed) == [m, m], packed[1] == m, PackedMentions.of(packed) is packed
+    (2, True, True, True)
+    """
+
+    __slots__ = ("count", "rows")
+
+    def __init__(self, rows: bytes, count: int) -> None:
+        self.rows, self.count = rows, count
+
+    @classmethod
+    def of(cls, mentions: Sequence[Mention]) -> PackedMentions:
+        if isinstance(mentions, PackedMentions):
+            return mentions
+        return cls(pickle.dumps([(m.entity_id, m.document, m.paragraph, m.paragraph_index, m.start,
+                                  m.end, m.text, m.method) for m in mentions], pickle.HIGHEST_PROTOCOL),
+                   len(mentions))
+
+    def __reduce__(self):
+        return PackedMentions, (self.rows, self.count)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Mention]:
+        return (Mention(*row) for row in pickle.loads(self.rows))
+
+    def __getitem__(self, index):
+        return tuple(self)[index]
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from kg.graph import (DocumentTriples, StoreWriter, document_graph, document_tri
                       fact_triples, ontology_version, rocksdb_threads, sorted_lines, turtle_file,
                       validate_triples, write_turtle)
 from kg.ingest import MAX_MB, Admission, find_files, read_bytes
-from kg.model import Document, Entity, Extraction, Failure, Mention, Summary
+from kg.model import Document, Entity, Extraction, Failure, Mention, PackedMentions, Summary
 from kg.worker import Done, extract_or_reuse, quick_exit, read_and_extract
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -285,7 +285,7 @@ def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, 
             else:
                 if doc is not done.doc:   # its id was made unique: extract it under that id
                     done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough)
-                    done.triples = None
+                    done.triples = done.entry = None
                 _admit(doc, done, found, records, summary, old_cache, new_cache, thorough, spool)
         if progress:
             progress(done_count, len(files))
@@ -344,7 +344,7 @@ def _admit(doc: Document, done: Done, found: Found, records: _Records, summary: 
         cache.keep(old_cache, new_cache, doc.id)
         summary.reused += 1
     else:
-        cache.save(new_cache, done.extraction, thorough)
+        cache.write(new_cache, doc.id, done.entry or cache.entry(done.extraction, thorough))
     # (its worker serialised its graph, unless it was extracted here under a new id)
     found[doc.id] = spool.add(done.extraction, done.triples or document_triples(done.extraction))
     records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
@@ -491,7 +491,7 @@ class _Spool(_SpoolReader):
         if self.keep_texts:
             return _Held(doc.id, doc.date, facts, graph, None, extraction)
         entities = tuple(self._entity(e) for e in extraction.entities)
-        mentions = _SpilledMentions.rows(extraction.mentions)
+        mentions = PackedMentions.of(extraction.mentions).rows
         row = (doc.without_text(), entities, self.write(mentions), len(extraction.mentions),
                extraction.flows, extraction.relations, extraction.roles)
         return _Held(doc.id, doc.date, facts, graph, self.write(pickle.dumps(row, pickle.HIGHEST_PROTOCOL)))
@@ -576,16 +576,11 @@ class _SpilledMentions(Sequence):
     def __init__(self, spool: _SpoolReader, where: tuple[int, int], count: int) -> None:
         self.spool, self.where, self.count = spool, where, count
 
-    @staticmethod
-    def rows(mentions: Sequence[Mention]) -> bytes:
-        return pickle.dumps([(m.entity_id, m.document, m.paragraph, m.paragraph_index, m.start,
-                              m.end, m.text, m.method) for m in mentions], pickle.HIGHEST_PROTOCOL)
-
     def __len__(self) -> int:
         return self.count
 
     def __iter__(self) -> Iterator[Mention]:
-        return (Mention(*row) for row in pickle.loads(self.spool.read(self.where)))
+        return iter(PackedMentions(self.spool.read(self.where), self.count))
 
     def __getitem__(self, index):
         return tuple(self)[index]

@@ -17,7 +17,7 @@ from kg.errors import InputError
 from kg.extract import extract
 from kg.graph import DocumentTriples, document_triples
 from kg.ingest import fingerprint, read_document
-from kg.model import Document, Extraction, Failure
+from kg.model import Document, Extraction, Failure, PackedMentions
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Done:
     error: str = ""                        # extraction failed (a bug: reported, not raised)
     reused: bool = False                   # the extraction is the previous build's
     triples: DocumentTriples | None = None   # its named graph, serialised here
+    entry: bytes | None = None             # its cache entry (cache.entry), made here
     ingest: float = 0.0                    # seconds reading
     extract: float = 0.0                   # seconds extracting
 
@@ -53,6 +54,10 @@ def read_and_extract(path: Path, max_mb: float, old_cache: Path | None = None,
     done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough)
     if done.extraction is not None:
         done.triples = document_triples(done.extraction)
+        if not done.reused:
+            done.entry = cache.entry(done.extraction, thorough)
+        # what the build does with the mentions, it does with rows (see PackedMentions)
+        done.extraction = replace(done.extraction, mentions=PackedMentions.of(done.extraction.mentions))
     done.extract = time.perf_counter() - start
     return done
 
