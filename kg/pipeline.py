@@ -16,7 +16,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from functools import partial
 from dataclasses import dataclass, replace
@@ -34,11 +34,12 @@ from kg.graph import (DocumentTriples, StoreWriter, document_graph, document_tri
                       validate_triples, write_turtle)
 from kg.ingest import MAX_MB, Admission, find_files, read_bytes
 from kg.model import Document, Entity, Extraction, Failure, Mention, PackedMentions, Summary
-from kg.worker import Done, extract_or_reuse, quick_exit, read_and_extract
+from kg.worker import Done, extract_or_reuse, quick_exit, read, read_and_extract
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 MANIFEST = "manifest.json"
 VALIDATED = 1 << 20   # bytes of N-Triples per validation task: 0.3 s, 30 MB in a worker
+READ_AHEAD = 500      # files at most read here while the workers start (:func:`_read_ahead`)
 
 Progress = Callable[[int, int], None]
 
@@ -302,21 +303,46 @@ def _results(files: list[Path], executor, jobs: int, work: partial):
         return
     # workers on other machines (Dask) may not see these files: they are sent their bytes
     remote = not isinstance(executor, ProcessPoolExecutor)
+    max_mb = work.keywords["max_mb"]
     pending: deque = deque()
+    ahead: deque[Done] = deque()    # files read here while the local workers start
     for path in files:
         if remote:
             try:
-                pending.append(executor.submit(work, path, data=read_bytes(path, work.keywords["max_mb"])))
+                pending.append(executor.submit(work, path, data=read_bytes(path, max_mb)))
             except InputError as exc:
                 pending.append(_elsewhere(None, Done, str(path), Failure(exc.path, exc.reason)))
+        elif not pending:
+            # the first file starts the workers: its submission waits until the fork server
+            # has loaded the model (1.5 s), and this process meanwhile does work of its own
+            with ThreadPoolExecutor(1) as starter:
+                starting = starter.submit(executor.submit, work, path)
+                _import_later_stages()
+                ahead = _read_ahead(files[1:READ_AHEAD + 1], starting, max_mb)
+            pending.append(starting.result())
+        elif ahead:
+            done = ahead.popleft()
+            pending.append(executor.submit(work, path, done=done) if done.failure is None
+                           else _elsewhere(None, lambda d: d, done))
         else:
             pending.append(executor.submit(work, path))
-            if len(pending) == 1:       # the first: the workers start meanwhile
-                _import_later_stages()
         while len(pending) > 4 * jobs:     # a bounded queue: memory stays flat
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
+
+
+def _read_ahead(files: list[Path], starting: Future, max_mb: float) -> deque[Done]:
+    """Read files here until the workers have started (``starting`` is done): the fork
+    server takes some 1.5 s to load the model before it forks them, and this process would
+    wait with one of the machine's cores idle. The workers are sent these files read
+    (worker.read_and_extract)."""
+    ahead: deque[Done] = deque()
+    for path in files:
+        if starting.done():
+            break
+        ahead.append(read(path, max_mb))
+    return ahead
 
 
 def _import_later_stages() -> None:

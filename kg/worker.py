@@ -36,10 +36,9 @@ class Done:
     extract: float = 0.0                   # seconds extracting
 
 
-def read_and_extract(path: Path, max_mb: float, old_cache: Path | None = None,
-                     thorough: bool = False, data: bytes | None = None) -> Done:
-    """Read ``path`` (or its ``data``, read where the build runs when this worker is on another
-    machine) and extract it (see :class:`Done`); never raises for one bad file."""
+def read(path: Path, max_mb: float, data: bytes | None = None) -> Done:
+    """Read ``path`` (or its ``data``): a Done with the document and its fingerprint, or with
+    the reason it could not be read; never raises for one bad file."""
     start = time.perf_counter()
     try:
         doc = read_document(path, data, max_mb=max_mb)
@@ -49,7 +48,18 @@ def read_and_extract(path: Path, max_mb: float, old_cache: Path | None = None,
     except Exception as exc:    # a bug on one file must not stop the others
         return Done(str(path), failure=Failure(str(path), f"could not be read ({type(exc).__name__}: "
                                                           f"{exc}); please report this with the file"))
-    done = Done(str(path), doc=doc, fingerprint=key, ingest=time.perf_counter() - start)
+    return Done(str(path), doc=doc, fingerprint=key, ingest=time.perf_counter() - start)
+
+
+def read_and_extract(path: Path, max_mb: float, old_cache: Path | None = None,
+                     thorough: bool = False, data: bytes | None = None, done: Done | None = None) -> Done:
+    """Read ``path`` (or its ``data``, read where the build runs when this worker is on another
+    machine; or take ``done``, the file as the build read it with :func:`read`) and extract it
+    (see :class:`Done`); never raises for one bad file."""
+    done = done or read(path, max_mb, data)
+    if done.failure is not None:
+        return done
+    doc = done.doc
     start = time.perf_counter()
     done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough)
     if done.extraction is not None:

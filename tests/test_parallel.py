@@ -39,6 +39,31 @@ def test_worker_processes_give_the_same_build(single, tmp_path):
     assert "workers" not in single_peak
 
 
+def test_files_read_while_the_workers_start_are_extracted_as_read(single, tmp_path, monkeypatch):
+    """While the fork server loads the model, the build reads the next files itself and the
+    workers extract them as read there: the same build, and a file that cannot be read is
+    reported in its place, the others built."""
+    import shutil
+
+    import kg.pipeline as pipeline
+    read_here = []
+    real = pipeline.read
+
+    def counted(path, *args, **options):
+        read_here.append(Path(path).name)
+        return real(path, *args, **options)
+    monkeypatch.setattr(pipeline, "read", counted)
+    inputs = tmp_path / "in"
+    shutil.copytree(pipeline.SAMPLES, inputs)
+    (inputs / "001_empty.txt").write_bytes(b"")
+    summary = build([inputs], out=tmp_path / "out", jobs=2, reuse=False)
+    assert "001_empty.txt" in read_here and len(read_here) > 2     # (the first file starts the workers)
+    assert summary.documents == 5 and [Path(f.path).name for f in summary.failures] == ["001_empty.txt"]
+    assert "empty file" in summary.failures[0].reason
+    for name in EXPORTS:
+        assert (single / name).read_bytes() == (tmp_path / "out" / name).read_bytes(), name
+
+
 def test_a_dask_cluster_gives_the_same_build(single, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
