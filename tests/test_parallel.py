@@ -45,7 +45,7 @@ def test_files_read_while_the_workers_start_are_extracted_as_read(single, tmp_pa
     reported in its place, the others built."""
     import shutil
 
-    import kg.pipeline as pipeline
+    from kg import pipeline
     read_here = []
     real = pipeline.read
 
