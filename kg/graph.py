@@ -246,7 +246,8 @@ def fact_triples(extraction: Extraction) -> bytes:
 
 def sorted_lines(ntriples: bytes) -> bytes:
     """N-Triples sorted, each line once: one graph's block of graph.ttl."""
-    return b"".join(line + b"\n" for line in sorted(set(ntriples.split(b"\n")) - {b""}))
+    lines = sorted(set(ntriples.split(b"\n")) - {b""})
+    return b"\n".join(lines) + b"\n" if lines else b""
 
 
 def _ntriples(quads: list) -> bytes:

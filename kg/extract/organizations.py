@@ -32,6 +32,7 @@ CONNECTORS = {"of", "for", "on", "and", "the", "in", "to", "against", "&"}
 TOKEN = re.compile(r"[A-Za-z][\w'’.&/-]*[\w](?:(?<=s)\?(?=\s+[A-Z]))?|[A-Za-z]|&")
 MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
           "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+MONTH = re.compile(MONTHS)
 
 
 @dataclass(frozen=True)
@@ -450,7 +451,7 @@ def _pieces(run: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]
     hd = heads()
     i = 0
     while i < len(run) and (words[i] in leading_words() or words[i] in CONNECTORS
-                            or re.fullmatch(MONTHS, words[i]) or _is_country_word(words[i])):
+                            or MONTH.fullmatch(words[i]) or _is_country_word(words[i])):
         i += 1
     pieces: list[list[tuple[int, int]]] = []
     current: list[tuple[int, int]] = []
@@ -496,8 +497,9 @@ def _pieces(run: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]
         j += 1
     flush()
     out = []
+    not_first = CONNECTORS | leading_words()
     for piece in pieces:
-        while piece and text[piece[0][0]:piece[0][1]] in CONNECTORS | leading_words():
+        while piece and text[piece[0][0]:piece[0][1]] in not_first:
             piece = piece[1:]
         while piece and text[piece[-1][0]:piece[-1][1]] in CONNECTORS:
             piece = piece[:-1]
