@@ -464,17 +464,24 @@ def _longest(hits):
 def with_aliases(doc: Document, extraction: Extraction, entities: dict[str, Entity],
                  mentions: list[Mention]) -> Extraction:
     """The extraction with these entities and mentions, each entity carrying the forms the
-    text used for it as aliases (read from the paragraph, where page markers are blanked)."""
+    text used for it as aliases (read from the paragraph, where page markers are blanked).
+
+    Only the mentions the step added are read: the entities of the earlier steps carry the
+    forms of theirs already (each step keeps an entity it had, aliases and all), and an
+    entity whose aliases do not change is kept as it is."""
+    before = {id(m) for m in extraction.mentions}
     forms: dict[str, set[str]] = {}
     at = paragraph_at(doc)
     for m in mentions:
+        if id(m) in before:
+            continue
         p = at(m.start)
         text = p.text[m.start - p.start:m.end - p.start] if p is not None else m.text
         forms.setdefault(m.entity_id, set()).add(" ".join(text.split()))
     out = []
     for eid, entity in sorted(entities.items()):
-        aliases = set(entity.aliases) | {f for f in forms.get(eid, ()) if f != entity.name}
-        out.append(replace(entity, aliases=tuple(sorted(aliases))))
+        aliases = tuple(sorted(set(entity.aliases) | {f for f in forms.get(eid, ()) if f != entity.name}))
+        out.append(entity if aliases == entity.aliases else replace(entity, aliases=aliases))
     return replace(extraction, entities=tuple(out), mentions=tuple(mentions))
 
 
