@@ -321,7 +321,7 @@ def _results(files: list[Path], executor, jobs: int, work: partial):
                 ahead = _read_ahead(files[1:READ_AHEAD + 1], starting, max_mb)
             pending.append(starting.result())
         elif ahead:
-            done = ahead.popleft()
+            done = ahead.popleft()      # (a file that could not be read is done already)
             pending.append(executor.submit(work, path, done=done) if done.failure is None
                            else _elsewhere(None, lambda d: d, done))
         else:
