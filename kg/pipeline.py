@@ -33,7 +33,7 @@ from kg.graph import (DocumentTriples, StoreWriter, document_graph, document_tri
                       fact_triples, ontology_version, rocksdb_threads, sorted_lines, turtle_file,
                       validate_triples, write_turtle)
 from kg.ingest import MAX_MB, Admission, find_files, read_bytes
-from kg.model import Document, Entity, Extraction, Failure, Mention, PackedMentions, Summary
+from kg.model import Document, Entity, Extraction, Failure, PackedMentions, Summary
 from kg.worker import Done, extract_or_reuse, quick_exit, read, read_and_extract
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -591,25 +591,20 @@ class _SpilledExtractions(Sequence):
         return self.spool.extraction(self.held[index])
 
 
-class _SpilledMentions(Sequence):
+class _SpilledMentions(PackedMentions):
     """A document's mentions, in the build's spool, read each time a stage goes through them
     (the tables, the actor network): they were two thirds of what a build held per document,
     21 of the 31 MB of the 1,295-cable corpus. Read only while the build runs (the spool goes
     with it); their number is known without reading."""
 
-    __slots__ = ("count", "spool", "where")
+    __slots__ = ("spool", "where")
 
     def __init__(self, spool: _SpoolReader, where: tuple[int, int], count: int) -> None:
         self.spool, self.where, self.count = spool, where, count
 
-    def __len__(self) -> int:
-        return self.count
-
-    def __iter__(self) -> Iterator[Mention]:
-        return iter(PackedMentions(self.spool.read(self.where), self.count))
-
-    def __getitem__(self, index):
-        return tuple(self)[index]
+    @property
+    def rows(self) -> bytes:
+        return self.spool.read(self.where)
 
 
 def _turtle(folder: Path, base: Path | None):
