@@ -198,6 +198,9 @@ class Flow(Sourced):
     exploitation: tuple[str, ...] = ()
     victims: int | None = None
     year: int | None = None
+    hedged: bool = False             # the text only says it may happen ("reportedly", "may be")
+    internal: bool = False           # source and destination in one country
+    sectors: tuple[str, ...] = ()    # where the text names them: agriculture, fishing, ...
 
 
 @dataclass(frozen=True, slots=True)
