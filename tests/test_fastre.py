@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import SAMPLES
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from helpers import SAMPLES
 from kg.extract.fastre import compile_skipping, first_characters
-from kg.extract.flows import DATA
+from kg.extract.gazetteer import DATA
 
 TRICKY = [
     (r"\bTIP\b|\bslaves?\b|\bkidneys?\b", re.I),      # ſ and K (Kelvin) fold to s and k
