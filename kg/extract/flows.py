@@ -22,7 +22,10 @@ paragraph; restated facts merge. Denied or alleged facts are left out.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
+
+from kg.extract.clauses import SEMICOLON, clause_spans, found_in_clause
 
 from kg.extract.flowtext import (
     FROM,
@@ -52,6 +55,10 @@ from kg.ids import digest, entity_id
 from kg.model import Document, Entity, Extraction, Flow, Mention, Paragraph, Role
 
 
+# the sentence reader's flows that name both ends in the sentence itself
+FIRM = ("route", "route-chain", "route-count", "role", "internal")
+
+
 @dataclass
 class Group:
     kind: str                       # "from", "to", "via"
@@ -75,7 +82,7 @@ def find_flows(doc: Document, extraction: Extraction) -> Extraction:
     places = sorted((m for m in extraction.mentions if entities[m.entity_id].type in PLACE_TYPES),
                     key=lambda m: m.start)
     places_of = per_paragraph(doc, places)
-    host = _host(doc, entities)
+    host = _host(doc, entities, places)
     flows: list[Flow] = []
     roles: list[Role] = []
     c = cues()
@@ -95,19 +102,27 @@ def find_flows(doc: Document, extraction: Extraction) -> Extraction:
     return replace(extraction, flows=tuple(flows), roles=tuple(roles))
 
 
-def _host(doc: Document, entities: dict[str, Entity]) -> Entity | None:
+def _host(doc: Document, entities: dict[str, Entity], places: list[Mention]) -> Entity | None:
+    """The country of the report: a cable's post's, else the country a text is about (the
+    one it names most, at least three times and half as often again as any other)."""
     code = host_country(doc)
-    if not code:
+    if code:
+        # only a country the document names: every entity keeps at least one mention
+        return entities.get(entity_id("Country", code))
+    counts = Counter(m.entity_id for m in places if entities[m.entity_id].type == "Country")
+    ranked = counts.most_common(2)
+    if not ranked or ranked[0][1] < 3 or (len(ranked) > 1 and ranked[0][1] < 1.5 * ranked[1][1]):
         return None
-    # only a country the document names: every entity keeps at least one mention
-    return entities.get(entity_id("Country", code))
+    return entities[ranked[0][0]]
 
 
 def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: dict[str, Entity],
                host: Entity | None, about: bool) -> tuple[list[Found], list[Role]]:
     found: list[Found] = []
     roles: list[Role] = []
-    spans = sentences(p)
+    # a sentence of several clauses (semicolons) is read clause by clause: each states its own
+    # flows, and its evidence is the clause
+    spans = [c for a, b in sentences(p) for c in clause_spans(p.text, a, b, SEMICOLON)]
     context: list[Slot] = []     # places of the sentences read so far in this paragraph
     ordered = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in ordered]
@@ -122,11 +137,45 @@ def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: d
         speaks = c["trafficking"].search(c["goods_trafficking"].sub(" ", text)) or (
             about and (c["human"].search(text) or route))
         goods_only = c["goods"].search(text) and not c["strong"].search(text)
+        by_sentence: list[Found] = []
         if speaks and not (c["hedge"].search(text) or c["not"].search(text) or goods_only):
-            found += _sentence(doc, p, (p.start + a, p.start + b), text, slotted, slots, context,
-                               near, host, roles)
+            by_sentence = _sentence(doc, p, (p.start + a, p.start + b), text, slotted, slots, context,
+                                    near, host, roles)
+        by_clause = _clauses(doc, p, (a, b), slots, host, near, about)
+        if by_clause:
+            # what the clauses state outweighs the sentence reader's guesses (an end taken
+            # from the sentences before, or from the country of the report); where both read
+            # the same route (by country), the sentence reader's has its counts, transit and
+            # most specific places
+            read = {_countries(f) for f in by_clause}
+            by_sentence = [f for f in by_sentence if f.method in FIRM or _countries(f) in read]
+            kept = {_countries(f) for f in by_sentence}
+            by_clause = [f for f in by_clause if _countries(f) not in kept]
+        found += by_sentence + by_clause
         context += slots
     return found, roles
+
+
+def _countries(f: Found) -> tuple[str, str]:
+    return (f.source.country_code or f.source.id, f.destination.country_code or f.destination.id)
+
+
+def _clauses(doc: Document, p: Paragraph, span: tuple[int, int], slots: list[Slot],
+             host: Entity | None, near: str, about: bool) -> list[Found]:
+    """The flows of a sentence read clause by clause (:mod:`kg.extract.clauses`)."""
+    c = cues()
+    out: list[Found] = []
+    for a, b in clause_spans(p.text, *span):
+        text = p.text[a:b]
+        if not (c["trafficking"].search(c["goods_trafficking"].sub(" ", text)) or
+                (about and c["human"].search(text))):
+            continue
+        if (c["goods"].search(text) and not c["strong"].search(text)) or c["not"].search(text):
+            continue
+        inside = [s for s in slots if p.start + a <= s.start and s.end <= p.start + b]
+        out += found_in_clause(text, inside, (p.start + a, p.start + b), host,
+                               year_of(text) or doc.year, near)
+    return out
 
 
 def _sentence(doc: Document, p: Paragraph, span: tuple[int, int], text: str, slotted: str,
@@ -364,15 +413,20 @@ def _merge(doc: Document, p: Paragraph, found: list[Found]) -> list[Flow]:
     for f in found:
         key = (f.source.id, tuple(t.id for t in f.transit), f.destination.id)
         if key not in merged:
-            merged[key] = replace(f, exploitation=set(f.exploitation))
+            merged[key] = replace(f, exploitation=set(f.exploitation), sectors=set(f.sectors))
             continue
         m = merged[key]
         m.exploitation |= f.exploitation
+        m.sectors |= f.sectors
+        if m.hedged and not f.hedged:
+            # a firm statement of the same flow outweighs a hedged one, and gives the evidence
+            merged[key] = m = replace(m, hedged=False, sentence=f.sentence, method=f.method,
+                                      confidence=f.confidence)
         if m.victims is None and f.victims is not None:
             # the evidence of a flow with a count is the sentence that gives the count
             merged[key] = replace(m, victims=f.victims, sentence=f.sentence)
     for f in merged.values():
-        if len(f.exploitation) > 1:
+        if f.exploitation - {"unspecified", "child"}:
             f.exploitation.discard("unspecified")
     for f in merged.values():
         if f.exploitation <= {"unspecified", "child"}:
@@ -395,5 +449,6 @@ def _merge(doc: Document, p: Paragraph, found: list[Found]) -> list[Flow]:
             transit=transit, exploitation=tuple(sorted(f.exploitation)), victims=f.victims,
             year=f.year, document=doc.id, paragraph=p.number, paragraph_index=p.index,
             evidence=" ".join(p.text[a - p.start:b - p.start].split()), start=a, end=b, confidence=f.confidence,
-            method=f.method))
+            method=f.method, hedged=f.hedged, sectors=tuple(sorted(f.sectors)),
+            internal=bool(f.source.country_code) and f.source.country_code == f.destination.country_code))
     return flows

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.extract.fastre import compile_skipping
@@ -59,6 +59,8 @@ class Found:
     method: str
     confidence: float
     year: int | None
+    hedged: bool = False            # the text only says it may happen
+    sectors: set[str] = field(default_factory=set)
 
 
 @lru_cache(maxsize=1)
@@ -98,6 +100,21 @@ def exploitation_of(text: str) -> set[str]:
         if age < 18:
             found.add("child")
     return found
+
+
+@lru_cache(maxsize=1)
+def sector_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    with (DATA / "sectors.csv").open(encoding="utf-8", newline="") as f:
+        return tuple((row["sector"], compile_skipping(row["pattern"], re.I)) for row in csv.DictReader(f))
+
+
+def sectors_of(text: str) -> set[str]:
+    """The sectors of work a text names (kg/data/sectors.csv), as the CTDC's typeOfLabour.
+
+    >>> sorted(sectors_of("forced labor in fishing, brick kilns, and domestic service"))
+    ['brick kilns', 'domestic work', 'fishing']
+    """
+    return {name for name, p in sector_patterns() if p.search(text)}
 
 
 def sentences(p: Paragraph) -> list[tuple[int, int]]:

@@ -1,0 +1,240 @@
+"""Flows read clause by clause: the way reports list many flows in one sentence.
+
+Trafficking reports, news and court texts pack several flows into one sentence, one per clause
+("Ghanaian women are sex trafficked in West Africa, the Middle East, and Europe; women from
+Vietnam and China are exploited in Ghana"). Each clause (split at semicolons and at "while" or
+"whereas") that states exploitation is read on its own, with its places as slots:
+
+- sources: victims by nationality ("Vietnamese, Brazilian, and Chinese women", "Ugandans",
+  "citizens of X") and ``from`` lists ("children from A, B, and C");
+- destinations: ``to`` / ``into`` / ``en route to`` lists and ``in`` / ``within`` lists
+  ("in Kuwait, Lebanon, and Qatar");
+- transit: ``through`` / ``via`` lists and "X is a transit point for ... from A to B";
+- an end the clause leaves open is the country of the report (a report about one country):
+  "women ... are forced into domestic service in South Africa" come from it, "victims from
+  Asia are exploited" are exploited in it, its own nationals with no place named are exploited
+  within it; "abroad" or "foreign victims" with no place named give no flow.
+
+Each flow carries the clause as evidence, is ``hedged`` when the clause only says it may
+happen ("reportedly", "vulnerable to", "possibly X"), and ``internal`` when source and
+destination lie in one country. The words are in kg/data/flow_cues.csv (kinds ``exploit``,
+``hedged``, ``abroad``, ``foreign``, ``inside``, ``action``, ``transit_role``, ``people``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.extract.flowtext import Found, Slot, cues, exploitation_of, sectors_of, slotted_text, take_list
+from kg.extract.gazetteer import is_demonym
+from kg.model import Entity
+
+# where a sentence splits into clauses that each state their own flows
+SPLIT = re.compile(r";|,?\s+(?:while|whereas)\s+|\s+[-–—]\s+|,\s+but\s+|\.\s+")
+SEMICOLON = re.compile(r";")
+FROM = re.compile(r"\b(?:from|originating\s+(?:in|from)|recruited\s+(?:in|from)|lured\s+(?:in|from)|"
+                  r"abducted\s+(?:in|from)|natives\s+of)\s", re.I)
+TO = re.compile(r"\b(?:to|into|towards|en\s+route\s+to|bound\s+for|destined\s+for)\s", re.I)
+IN = re.compile(r"\b(?:in|within|throughout|across|inside)\s", re.I)
+VIA = re.compile(r"\b(?:via|through|transiting(?:\s+(?:via|through))?|by\s+way\s+of)\s", re.I)
+
+
+@dataclass(frozen=True)
+class Read:
+    """What one clause states: flows as (source, transit, destination, hedged) and how."""
+
+    flows: tuple[tuple[Entity, tuple[Entity, ...], Entity, bool], ...]
+    method: str
+
+
+def clause_spans(text: str, start: int, end: int, split: re.Pattern[str] = SPLIT) -> list[tuple[int, int]]:
+    """The clauses of text[start:end] (offsets in text), trimmed of white space and
+    leading conjunctions.
+
+    >>> t = "A is a source; women are exploited in B, while men are sold in C"
+    >>> [t[a:b] for a, b in clause_spans(t, 0, len(t))]
+    ['A is a source', 'women are exploited in B', 'men are sold in C']
+    """
+    spans, last = [], start
+    for m in split.finditer(text, start, end):
+        spans.append((last, m.start()))
+        last = m.end()
+    spans.append((last, end))
+    out = []
+    for a, b in spans:
+        piece = text[a:b]
+        lead = re.match(r"\s*(?:(?:and|but|or|also)\s+)?", piece)
+        a += lead.end() if lead else 0
+        b -= len(text[a:b]) - len(text[a:b].rstrip(" \t\n.,"))
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) -> Read | None:
+    """The flows one clause states (``text`` starts at document offset ``offset``; ``slots``:
+    its places), or None when it states none.
+
+    >>> gh, kw, lb = (Entity(f"kg:{c}", n, "Country", country_code=c)
+    ...               for c, n in (("GH", "Ghana"), ("KW", "Kuwait"), ("LB", "Lebanon")))
+    >>> t = "Ghanaian women are subjected to sex trafficking in Kuwait and Lebanon"
+    >>> s = [Slot(gh, 0, 8, "Ghanaian"), Slot(kw, 51, 57, "Kuwait"), Slot(lb, 62, 69, "Lebanon")]
+    >>> [(a.name, b.name) for a, _, b, _ in read_clause(t, s, 0, None).flows]
+    [('Ghana', 'Kuwait'), ('Ghana', 'Lebanon')]
+    """
+    c = cues()
+    if not c["exploit"].search(text) or c["action"].search(text) or c["denied"].search(text):
+        return None
+    slotted = slotted_text(text, slots, offset)
+    at = {i: slotted.find(f"⟨{i}⟩") for i in range(len(slots))}
+    sources = _lists(FROM, slotted, slots) + _nationalities(slotted, slots, at)
+    src = _unique([slots[i].entity for i in sources])
+    ends = _lists(TO, slotted, slots) + _lists(IN, slotted, slots, bound=not src)
+    named = [i for i in ends if not _intended(slotted, at[i]) and not (i in sources and _adjectival(slots[i]))]
+    dst = _unique([slots[i].entity for i in (named or ends) if not (i in sources and _adjectival(slots[i]))])
+    role = _transit_role(slotted, host, slots)
+    via = _unique([slots[i].entity for i in _lists(VIA, slotted, slots)] + ([role] if role else []))
+    maybe = {slots[i].entity.id for i in range(len(slots))
+             if re.search(r"\b(?:possibly|perhaps|potentially|likely)\s+(?:\w+\s+)?$", slotted[:at[i]])}
+    inside = bool(c["inside"].search(text))
+    method = "clause"
+    if not src:
+        # the victims are the country's own: only where the clause speaks of people exploited
+        # and names no transit (a transit point's victims come from elsewhere)
+        if host is None or via or not c["people"].search(text) or \
+                (c["foreign"].search(text) and not inside):
+            return None
+        within = any(slots[i].entity.id == host.id and re.search(r"\bwithin\s+$", slotted[:at[i]])
+                     for i in ends)
+        # a destination in the country itself is internal only where the clause says so
+        dst = [d for d in dst if d.country_code != host.country_code or inside or within]
+        if not dst and (inside or c["unnamed"].search(text)) and not ends:
+            dst = [host]
+        if not dst:
+            return None
+        src, method = [host], "clause-host"
+    elif not dst:
+        if inside:
+            dst = list(src)
+        elif host is None or c["abroad"].search(text) or via:
+            return None
+        else:
+            dst, method = [host], "clause-host"
+    hedged = bool(c["hedged"].search(text))
+    flows = []
+    for s in src:
+        for d in dst:
+            if s.id == d.id and s.type != "Country":
+                continue
+            hops = tuple(t for t in via if t.id not in (s.id, d.id))
+            flows.append((s, hops, d, hedged or s.id in maybe or d.id in maybe))
+    return Read(tuple(flows), method) if flows else None
+
+
+def found_in_clause(text: str, slots: list[Slot], span: tuple[int, int], host: Entity | None,
+                    year: int | None, context: str = "") -> list[Found]:
+    """The flows of one clause as :class:`Found` (``span``: its document offsets)."""
+    read = read_clause(text, slots, span[0], host)
+    if read is None:
+        return []
+    types = exploitation_of(text)
+    if not types - {"child"}:
+        types |= (exploitation_of(context) - {"child"}) or {"unspecified"}
+    sectors = sectors_of(text)
+    out = []
+    for s, hops, d, hedged in read.flows:
+        out.append(Found(s, hops, d, set(types), None, span, read.method, 0.6 if hedged else 0.75,
+                         year, hedged=hedged, sectors=set(sectors)))
+    return out
+
+
+# ------------------------------------------------------------------------------ the parts
+
+def _unique(entities: list[Entity]) -> list[Entity]:
+    seen: dict[str, Entity] = {}
+    for e in entities:
+        seen.setdefault(e.id, e)
+    return list(seen.values())
+
+
+def _lists(pattern: re.Pattern[str], slotted: str, slots: list[Slot], bound: bool = False) -> list[int]:
+    """The slots of every list that follows the pattern's words ("in ⟨1⟩, ⟨2⟩, and ⟨3⟩").
+
+    A ``from`` list right after a perpetrator ("traffickers from X") is not a source; an
+    ``in`` list right after where people live or who acts ("networks in X", "living in X",
+    "an orphanage in X" after the source) is not a destination, and with ``bound`` it must
+    follow words of exploitation closely ("forced into domestic service in X")."""
+    c = cues()
+    out: list[int] = []
+    for m in pattern.finditer(slotted):
+        before = slotted[:m.start()]
+        last = " ".join(before.split()[-2:])
+        if pattern is FROM and c["agent"].search(last):
+            continue
+        if pattern is IN:
+            if c["not_in"].search(before) or re.search(r"⟨\d+⟩\s+(?:[\w-]+\s+){0,2}$", before):
+                continue
+            if re.search(r"(?<!sex )(?<!labor )(?<!labour )\btrafficking\s*$", before, re.I):
+                continue    # "trafficking in X": the subject of a report, not where it happens
+            if bound and not c["exploit"].search(" ".join(before.split()[-8:])) and \
+                    not exploitation_of(" ".join(before.split()[-8:])) - {"child"}:
+                continue
+        taken, _ = take_list(slotted, m.end())
+        out += [i for i in taken if i not in out]
+    return out
+
+
+def _intended(slotted: str, pos: int) -> bool:
+    """Whether the list holding the slot at pos is where migrants were heading ("en route to")."""
+    head = slotted[:pos]
+    start = max(head.rfind(" to "), head.rfind(" for "))
+    return start >= 0 and bool(cues()["intended"].search(head[:start + 1]))
+
+
+def _nationalities(slotted: str, slots: list[Slot], at: dict[int, int]) -> list[int]:
+    """Slots that give the nationality of victims: "Vietnamese, Brazilian, and Chinese women",
+    "young Ugandan children", "Ugandans", "citizens of ⟨0⟩"."""
+    c = cues()
+    out = []
+    for i, s in enumerate(slots):
+        before, after = slotted[:at[i]], slotted[at[i] + len(f"⟨{i}⟩"):]
+        if re.search(r"\b(?:by|with)\s+(?:an?\s+|the\s+|some\s+)?(?:[\w-]+\s+){0,2}$|\bethnic\s+$", before, re.I):
+            continue    # "exploited by Chinese men": perpetrators
+        if c["agent"].search(" ".join(before.split()[-1:])):
+            continue
+        if re.search(r"\b(?:citizens|nationals|natives|residents)\s+of\s+(?:the\s+)?$", before, re.I):
+            out.append(i)
+            continue
+        if not _adjectival(s):
+            continue
+        # a list of nationalities, then (an adjective or two and) people
+        rest = re.sub(r"^(?:\s*(?:,|and|or|as well as|possibly|other|sometimes|to a lesser extent)\s*|\s*⟨\d+⟩)*",
+                      "", after)
+        if c["people"].match(rest.lstrip()) or re.match(r"\s*(?:[\w-]+\s+){1,2}", rest) and \
+                c["people"].match(re.sub(r"^\s*(?:[\w-]+\s+){1,2}", "", rest)) and \
+                not c["agent"].match(rest.lstrip()):
+            out.append(i)
+        elif s.surface.endswith("s") and is_demonym(s.surface) and not \
+                re.match(r"\s*(?:traffickers|recruiters|officials|authorities|government)\b", after, re.I):
+            out.append(i)   # "Ugandans", "Filipinas"
+    return out
+
+
+def _adjectival(s: Slot) -> bool:
+    """A place named by a word of its people or an adjective ("Ghanaian", "West African")."""
+    if is_demonym(s.surface):
+        return True
+    return s.entity.type == "Region" and s.surface.casefold() != s.entity.name.casefold() and \
+        bool(re.search(r"(?:an|ese|ern|ic)$", s.surface, re.I))
+
+
+def _transit_role(slotted: str, host: Entity | None, slots: list[Slot]) -> Entity | None:
+    """The place a clause calls a transit point ("the country is a transit point for ...")."""
+    m = cues()["transit_role"].search(slotted)
+    if m is None:
+        return None
+    head = slotted[:m.start()]
+    slot = re.search(r"⟨(\d+)⟩\s+(?:is|was|remains|serves\s+as|has\s+become|became)?\s*(?:also\s+)?(?:an?\s+)?$", head)
+    if slot:
+        return slots[int(slot.group(1))].entity
+    return host
