@@ -25,16 +25,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.extract.flowtext import Found, Slot, cues, exploitation_of, sectors_of, slotted_text, take_list
+from kg.extract.flowtext import Found, Slot, cues, exploitation_of, sectors_of, slotted_text
 from kg.extract.gazetteer import is_demonym
 from kg.model import Entity
 
 # where a sentence splits into clauses that each state their own flows
 SPLIT = re.compile(r";|,?\s+(?:while|whereas)\s+|\s+[-–—]\s+|,\s+but\s+|\.\s+")
+# ", and" between two clauses that each have a verb of their own ("X is a source ..., and
+# women are subjected to ..."), not inside a list ("from A, B, and C are ...")
+AND = re.compile(r",\s+and\s+")
+VERB = re.compile(r"\b(?:is|are|was|were|has|have|had)\b")
 SEMICOLON = re.compile(r";")
 FROM = re.compile(r"\b(?:from|originating\s+(?:in|from)|recruited\s+(?:in|from)|lured\s+(?:in|from)|"
                   r"abducted\s+(?:in|from)|natives\s+of)\s", re.I)
 TO = re.compile(r"\b(?:to|into|towards|en\s+route\s+to|bound\s+for|destined\s+for)\s", re.I)
+# what may stand between the items of a list of places: "⟨1⟩ and elsewhere in ⟨2⟩", "other
+# countries in ⟨3⟩", "neighboring countries—particularly ⟨4⟩, ⟨5⟩, and ⟨6⟩"
+LINK = (r"(?:\s|,|\(|\)|[—–]|&\w+;|\b(?:the|and|or|as\s+well\s+as|also|mainly|primarily|mostly|"
+        r"including|especially|particularly|predominantly|largely|notably|namely|such\s+as|"
+        r"increasingly|sometimes|possibly|perhaps|to\s+a\s+lesser\s+extent|other|neighbou?ring|"
+        r"nearby|bordering|surrounding|elsewhere\s+in|(?:countries|cities|towns|regions|parts|areas|"
+        r"places|locations|states|nations)(?:\s+(?:in|of|within|across))?)\b)*")
+ITEM = re.compile(LINK + r"⟨(\d+)⟩", re.I)
+# a name kg does not know inside a list ("⟨1⟩, Bosnia Herzegovina, ⟨2⟩"), skipped
+UNKNOWN = re.compile(r"\s*,?\s*(?:and\s+|or\s+)?(?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}(?=\s*,|\s+(?:and|or)\s)")
 IN = re.compile(r"\b(?:in|within|throughout|across|inside)\s", re.I)
 VIA = re.compile(r"\b(?:via|through|transiting(?:\s+(?:via|through))?|by\s+way\s+of)\s", re.I)
 
@@ -60,6 +74,8 @@ def clause_spans(text: str, start: int, end: int, split: re.Pattern[str] = SPLIT
         spans.append((last, m.start()))
         last = m.end()
     spans.append((last, end))
+    if split is SPLIT:
+        spans = [piece for a, b in spans for piece in _at_and(text, a, b)]
     out = []
     for a, b in spans:
         piece = text[a:b]
@@ -69,6 +85,16 @@ def clause_spans(text: str, start: int, end: int, split: re.Pattern[str] = SPLIT
         if b > a:
             out.append((a, b))
     return out
+
+
+def _at_and(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces, last = [], start
+    for m in AND.finditer(text, start, end):
+        right = text[m.end():end].split(",", 1)[0]
+        if VERB.search(text, last, m.start()) and VERB.search(right):
+            pieces.append((last, m.start()))
+            last = m.end()
+    return pieces + [(last, end)]
 
 
 def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) -> Read | None:
@@ -179,9 +205,27 @@ def _lists(pattern: re.Pattern[str], slotted: str, slots: list[Slot], bound: boo
             if bound and not c["exploit"].search(" ".join(before.split()[-8:])) and \
                     not exploitation_of(" ".join(before.split()[-8:])) - {"child"}:
                 continue
-        taken, _ = take_list(slotted, m.end())
-        out += [i for i in taken if i not in out]
+        out += [i for i in take_items(slotted, m.end()) if i not in out]
     return out
+
+
+def take_items(slotted: str, pos: int) -> list[int]:
+    """The slots of the list of places that starts at pos.
+
+    >>> take_items("from ⟨0⟩ and elsewhere in the ⟨1⟩, Ruritania, and ⟨2⟩ are", 5)
+    [0, 1, 2]
+    """
+    items: list[int] = []
+    end = pos
+    while True:
+        m = ITEM.match(slotted, end)
+        if m is None and items:
+            skip = UNKNOWN.match(slotted, end)
+            m = ITEM.match(slotted, skip.end()) if skip else None
+        if m is None or (not items and re.search(r"[;()]", m.group(0))):
+            return items
+        items.append(int(m.group(1)))
+        end = m.end()
 
 
 def _intended(slotted: str, pos: int) -> bool:
@@ -204,6 +248,14 @@ def _nationalities(slotted: str, slots: list[Slot], at: dict[int, int]) -> list[
             continue
         if re.search(r"\b(?:citizens|nationals|natives|residents)\s+of\s+(?:the\s+)?$", before, re.I):
             out.append(i)
+            continue
+        if _adjectival(s) and (re.search(r"\b(?:exploit|traffic|subject|forc|compel|lur|recruit|sell|sold|"
+                                         r"coerc)\w*\s+(?:[a-z-]+\s+){0,2}$", before, re.I) or
+                               (c["people"].search(" ".join(before.split()[-6:])) and re.search(
+                                   r"\b(?:mostly|mainly|primarily|particularly|especially|including|"
+                                   r"predominantly|largely|many|some)\s+(?:⟨\d+⟩\s*,?\s*(?:and\s+|or\s+)?)*$",
+                                   before, re.I))):
+            out.append(i)   # "exploit impoverished Marshallese", "women, mostly Dominican and ..."
             continue
         if not _adjectival(s):
             continue
