@@ -44,11 +44,13 @@ TO = re.compile(r"\b(?:to|into|towards|en\s+route\s+to|bound\s+for|destined\s+fo
 LINK = (r"(?:\s|,|\(|\)|[—–]|&\w+;|\b(?:the|and|or|as\s+well\s+as|also|mainly|primarily|mostly|"
         r"including|especially|particularly|predominantly|largely|notably|namely|such\s+as|"
         r"increasingly|sometimes|possibly|perhaps|to\s+a\s+lesser\s+extent|other|neighbou?ring|"
-        r"nearby|bordering|surrounding|elsewhere\s+in|(?:countries|cities|towns|regions|parts|areas|"
+        r"elsewhere\s+in|(?:countries|cities|towns|regions|parts|areas|"
         r"places|locations|states|nations)(?:\s+(?:in|of|within|across))?)\b)*")
 ITEM = re.compile(LINK + r"⟨(\d+)⟩", re.I)
 # a name kg does not know inside a list ("⟨1⟩, Bosnia Herzegovina, ⟨2⟩"), skipped
-UNKNOWN = re.compile(r"\s*,?\s*(?:and\s+|or\s+)?(?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}(?=\s*,|\s+(?:and|or)\s)")
+UNKNOWN = re.compile(LINK + r"(?<![A-Za-z])[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}(?=\s*,|\s+(?:and|or)\s)")
+RISK = re.compile(r"\b(?:vulnerab\w*|at\s+(?:\w+\s+)?risk|susceptible)\s+(?:to|of|for)\s+(?:[\w-]+\s+){0,4}?"
+                  r"(?:trafficking|exploitation|forced\s+labou?r|servitude)\b", re.I)
 IN = re.compile(r"\b(?:in|within|throughout|across|inside)\s", re.I)
 VIA = re.compile(r"\b(?:via|through|transiting(?:\s+(?:via|through))?|by\s+way\s+of)\s", re.I)
 
@@ -109,7 +111,8 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
     [('Ghana', 'Kuwait'), ('Ghana', 'Lebanon')]
     """
     c = cues()
-    if not c["exploit"].search(text) or c["action"].search(text) or c["denied"].search(text):
+    stated = RISK.sub(" ", text)    # a risk alone ("vulnerable to trafficking") states no flow
+    if not c["exploit"].search(stated) or c["action"].search(text) or c["denied"].search(text):
         return None
     slotted = slotted_text(text, slots, offset)
     at = {i: slotted.find(f"⟨{i}⟩") for i in range(len(slots))}
@@ -198,7 +201,8 @@ def _lists(pattern: re.Pattern[str], slotted: str, slots: list[Slot], bound: boo
         if pattern is FROM and c["agent"].search(last):
             continue
         if pattern is IN:
-            if c["not_in"].search(before) or re.search(r"⟨\d+⟩\s+(?:[\w-]+\s+){0,2}$", before):
+            if c["not_in"].search(before) or re.search(
+                    r"⟨\d+⟩\s+(?:(?!(?:are|is|were|was|be|been|being)\b)[a-z-]+(?<!ed)\s+){0,2}$", before):
                 continue
             if re.search(r"(?<!sex )(?<!labor )(?<!labour )\btrafficking\s*$", before, re.I):
                 continue    # "trafficking in X": the subject of a report, not where it happens

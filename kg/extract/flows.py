@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from kg.extract.clauses import SEMICOLON, clause_spans, found_in_clause
+from kg.extract.clauses import RISK, SEMICOLON, clause_spans, found_in_clause
 
 from kg.extract.flowtext import (
     FROM,
@@ -122,23 +122,30 @@ def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: d
     roles: list[Role] = []
     # a sentence of several clauses (semicolons) is read clause by clause: each states its own
     # flows, and its evidence is the clause
-    spans = [c for a, b in sentences(p) for c in clause_spans(p.text, a, b, SEMICOLON)]
+    spans = [(n, *c) for n, (a, b) in enumerate(sentences(p))
+             for c in clause_spans(p.text, a, b, SEMICOLON)]
     context: list[Slot] = []     # places of the sentences read so far in this paragraph
+    pending: list[Slot] = []     # places of the sentence being read
     ordered = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in ordered]
-    for k, (a, b) in enumerate(spans):
+    for k, (n, a, b) in enumerate(spans):
+        if k and n != spans[k - 1][0]:
+            # the places of a sentence are context for the next sentences, not for the other
+            # clauses of their own sentence, each of which names its own
+            context, pending = context + pending, []
         text = p.text[a:b]
         slots = [Slot(entities[m.entity_id], m.start, m.end, p.text[m.start - p.start:m.end - p.start])
                  for m in within(ordered, starts, p.start + a, p.start + b)]
         slotted = slotted_text(text, slots, p.start + a)
-        near = " ".join(p.text[x:y] for x, y in spans[max(0, k - 1):k + 2])
+        near = " ".join(p.text[x:y] for _, x, y in spans[max(0, k - 1):k + 2])
         c = cues()
         route = re.search(r"\bfrom\s+(?:\w+\s+){0,2}⟨\d+⟩.*\b(?:to|into)\s+(?:the\s+)?⟨\d+⟩", slotted)
         speaks = c["trafficking"].search(c["goods_trafficking"].sub(" ", text)) or (
             about and (c["human"].search(text) or route))
         goods_only = c["goods"].search(text) and not c["strong"].search(text)
         by_sentence: list[Found] = []
-        if speaks and not (c["hedge"].search(text) or c["not"].search(text) or goods_only):
+        risk_only = RISK.search(text) and not c["exploit"].search(RISK.sub(" ", text))
+        if speaks and not (c["hedge"].search(text) or c["not"].search(text) or goods_only or risk_only):
             by_sentence = _sentence(doc, p, (p.start + a, p.start + b), text, slotted, slots, context,
                                     near, host, roles)
         by_clause = _clauses(doc, p, (a, b), slots, host, near, about)
