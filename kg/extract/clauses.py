@@ -51,6 +51,7 @@ ITEM = re.compile(LINK + r"⟨(\d+)⟩", re.I)
 UNKNOWN = re.compile(LINK + r"(?<![A-Za-z])[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}(?=\s*,|\s+(?:and|or)\s)")
 RISK = re.compile(r"\b(?:vulnerab\w*|at\s+(?:\w+\s+)?risk|susceptible)\s+(?:to|of|for)\s+(?:[\w-]+\s+){0,4}?"
                   r"(?:trafficking|exploitation|forced\s+labou?r|servitude)\b", re.I)
+TOPIC = re.compile(r"\btrafficking\s+in\s+persons\b", re.I)   # a subject, not people
 IN = re.compile(r"\b(?:in|within|throughout|across|inside)\s", re.I)
 VIA = re.compile(r"\b(?:via|through|transiting(?:\s+(?:via|through))?|by\s+way\s+of)\s", re.I)
 
@@ -130,7 +131,7 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
     if not src:
         # the victims are the country's own: only where the clause speaks of people exploited
         # and names no transit (a transit point's victims come from elsewhere)
-        if host is None or via or not c["people"].search(text) or \
+        if host is None or via or not c["people"].search(TOPIC.sub(" ", text)) or \
                 (c["foreign"].search(text) and not inside):
             return None
         within = any(slots[i].entity.id == host.id and re.search(r"\bwithin\s+$", slotted[:at[i]])
@@ -161,15 +162,17 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
 
 
 def found_in_clause(text: str, slots: list[Slot], span: tuple[int, int], host: Entity | None,
-                    year: int | None, context: str = "") -> list[Found]:
+                    year: int | None) -> list[Found]:
     """The flows of one clause as :class:`Found` (``span``: its document offsets)."""
     read = read_clause(text, slots, span[0], host)
     if read is None:
         return []
     types = exploitation_of(text)
-    if not types - {"child"}:
-        types |= (exploitation_of(context) - {"child"}) or {"unspecified"}
     sectors = sectors_of(text)
+    if not types - {"child"}:
+        # a clause that names no purpose: work in a sector is labour, else unspecified (the
+        # next sentences' purposes belong to their own flows)
+        types |= {"labor"} if sectors - {"hospitality", "entertainment"} else {"unspecified"}
     out = []
     for s, hops, d, hedged in read.flows:
         out.append(Found(s, hops, d, set(types), None, span, read.method, 0.6 if hedged else 0.75,

@@ -148,7 +148,7 @@ def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: d
         if speaks and not (c["hedge"].search(text) or c["not"].search(text) or goods_only or risk_only):
             by_sentence = _sentence(doc, p, (p.start + a, p.start + b), text, slotted, slots, context,
                                     near, host, roles)
-        by_clause = _clauses(doc, p, (a, b), slots, host, near, about)
+        by_clause = _clauses(doc, p, (a, b), slots, host, about)
         if by_clause:
             # what the clauses state outweighs the sentence reader's guesses (an end taken
             # from the sentences before, or from the country of the report); where both read
@@ -168,7 +168,7 @@ def _countries(f: Found) -> tuple[str, str]:
 
 
 def _clauses(doc: Document, p: Paragraph, span: tuple[int, int], slots: list[Slot],
-             host: Entity | None, near: str, about: bool) -> list[Found]:
+             host: Entity | None, about: bool) -> list[Found]:
     """The flows of a sentence read clause by clause (:mod:`kg.extract.clauses`)."""
     c = cues()
     out: list[Found] = []
@@ -181,7 +181,7 @@ def _clauses(doc: Document, p: Paragraph, span: tuple[int, int], slots: list[Slo
             continue
         inside = [s for s in slots if p.start + a <= s.start and s.end <= p.start + b]
         out += found_in_clause(text, inside, (p.start + a, p.start + b), host,
-                               year_of(text) or doc.year, near)
+                               year_of(text) or doc.year)
     return out
 
 
