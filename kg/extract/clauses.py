@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.extract.flowtext import Found, Slot, cues, exploitation_of, sectors_of, slotted_text
+from kg.extract.flowtext import SLOT, Found, Slot, cues, exploitation_of, sectors_of, slotted_text
 from kg.extract.gazetteer import is_demonym
 from kg.model import Entity
 
@@ -36,6 +36,7 @@ SPLIT = re.compile(r";|,?\s+(?:while|whereas)\s+|\s+[-–—]\s+|,\s+but\s+|\.\s
 AND = re.compile(r",\s+and\s+")
 VERB = re.compile(r"\b(?:is|are|was|were|has|have|had)\b")
 SEMICOLON = re.compile(r";")
+WINDOW = 240    # characters around a list or a place that its patterns read
 FROM = re.compile(r"\b(?:from|originating\s+(?:in|from)|recruited\s+(?:in|from)|lured\s+(?:in|from)|"
                   r"abducted\s+(?:in|from)|natives\s+of)\s", re.I)
 TO = re.compile(r"\b(?:to|into|towards|en\s+route\s+to|bound\s+for|destined\s+for)\s", re.I)
@@ -93,8 +94,8 @@ def clause_spans(text: str, start: int, end: int, split: re.Pattern[str] = SPLIT
 def _at_and(text: str, start: int, end: int) -> list[tuple[int, int]]:
     pieces, last = [], start
     for m in AND.finditer(text, start, end):
-        right = text[m.end():end].split(",", 1)[0]
-        if VERB.search(text, last, m.start()) and VERB.search(right):
+        right = text[m.end():min(end, m.end() + WINDOW)].split(",", 1)[0]
+        if VERB.search(text, max(last, m.start() - WINDOW), m.start()) and VERB.search(right):
             pieces.append((last, m.start()))
             last = m.end()
     return pieces + [(last, end)]
@@ -116,7 +117,7 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
     if not c["exploit"].search(stated) or c["action"].search(text) or c["denied"].search(text):
         return None
     slotted = slotted_text(text, slots, offset)
-    at = {i: slotted.find(f"⟨{i}⟩") for i in range(len(slots))}
+    at = {int(m.group(1)): m.start() for m in SLOT.finditer(slotted)}
     sources = _lists(FROM, slotted, slots) + _nationalities(slotted, slots, at)
     src = _unique([slots[i].entity for i in sources])
     ends = _lists(TO, slotted, slots) + _lists(IN, slotted, slots, bound=not src)
@@ -125,7 +126,7 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
     role = _transit_role(slotted, host, slots)
     via = _unique([slots[i].entity for i in _lists(VIA, slotted, slots)] + ([role] if role else []))
     maybe = {slots[i].entity.id for i in range(len(slots))
-             if re.search(r"\b(?:possibly|perhaps|potentially|likely)\s+(?:\w+\s+)?$", slotted[:at[i]])}
+             if re.search(r"\b(?:possibly|perhaps|potentially|likely)\s+(?:\w+\s+)?$", _before(slotted, at[i]))}
     inside = bool(c["inside"].search(text))
     method = "clause"
     if not src:
@@ -134,7 +135,7 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
         if host is None or via or not c["people"].search(TOPIC.sub(" ", text)) or \
                 (c["foreign"].search(text) and not inside):
             return None
-        within = any(slots[i].entity.id == host.id and re.search(r"\bwithin\s+$", slotted[:at[i]])
+        within = any(slots[i].entity.id == host.id and re.search(r"\bwithin\s+$", _before(slotted, at[i]))
                      for i in ends)
         # a destination in the country itself is internal only where the clause says so
         dst = [d for d in dst if d.country_code != host.country_code or inside or within]
@@ -182,6 +183,12 @@ def found_in_clause(text: str, slots: list[Slot], span: tuple[int, int], host: E
 
 # ------------------------------------------------------------------------------ the parts
 
+def _before(slotted: str, pos: int) -> str:
+    """The words before pos that the patterns look at: a bounded window, so that a clause of
+    thousands of words (a table pasted as text) is read in linear time."""
+    return slotted[max(0, pos - WINDOW):pos]
+
+
 def _unique(entities: list[Entity]) -> list[Entity]:
     seen: dict[str, Entity] = {}
     for e in entities:
@@ -199,7 +206,7 @@ def _lists(pattern: re.Pattern[str], slotted: str, slots: list[Slot], bound: boo
     c = cues()
     out: list[int] = []
     for m in pattern.finditer(slotted):
-        before = slotted[:m.start()]
+        before = _before(slotted, m.start())
         last = " ".join(before.split()[-2:])
         if pattern is FROM and c["agent"].search(last):
             continue
@@ -237,7 +244,7 @@ def take_items(slotted: str, pos: int) -> list[int]:
 
 def _intended(slotted: str, pos: int) -> bool:
     """Whether the list holding the slot at pos is where migrants were heading ("en route to")."""
-    head = slotted[:pos]
+    head = _before(slotted, pos)
     start = max(head.rfind(" to "), head.rfind(" for "))
     return start >= 0 and bool(cues()["intended"].search(head[:start + 1]))
 
@@ -248,7 +255,8 @@ def _nationalities(slotted: str, slots: list[Slot], at: dict[int, int]) -> list[
     c = cues()
     out = []
     for i, s in enumerate(slots):
-        before, after = slotted[:at[i]], slotted[at[i] + len(f"⟨{i}⟩"):]
+        end = at[i] + len(f"⟨{i}⟩")
+        before, after = _before(slotted, at[i]), slotted[end:end + WINDOW]
         if re.search(r"\b(?:by|with)\s+(?:an?\s+|the\s+|some\s+)?(?:[\w-]+\s+){0,2}$|\bethnic\s+$", before, re.I):
             continue    # "exploited by Chinese men": perpetrators
         if c["agent"].search(" ".join(before.split()[-1:])):
@@ -292,7 +300,7 @@ def _transit_role(slotted: str, host: Entity | None, slots: list[Slot]) -> Entit
     m = cues()["transit_role"].search(slotted)
     if m is None:
         return None
-    head = slotted[:m.start()]
+    head = _before(slotted, m.start())
     slot = re.search(r"⟨(\d+)⟩\s+(?:is|was|remains|serves\s+as|has\s+become|became)?\s*(?:also\s+)?(?:an?\s+)?$", head)
     if slot:
         return slots[int(slot.group(1))].entity

@@ -55,6 +55,7 @@ from kg.ids import digest, entity_id
 from kg.model import Document, Entity, Extraction, Flow, Mention, Paragraph, Role
 
 
+LONGEST = 2000      # characters of the longest sentence the sentence reader reads
 # the sentence reader's flows that name both ends in the sentence itself
 FIRM = ("route", "route-chain", "route-count", "role", "internal")
 
@@ -145,7 +146,10 @@ def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: d
         goods_only = c["goods"].search(text) and not c["strong"].search(text)
         by_sentence: list[Found] = []
         risk_only = RISK.search(text) and not c["exploit"].search(RISK.sub(" ", text))
-        if speaks and not (c["hedge"].search(text) or c["not"].search(text) or goods_only or risk_only):
+        # the sentence reader's rules look across the whole sentence; one of thousands of words
+        # (a table or an OCR page pasted as text) is left to the clause reader, which is linear
+        if len(text) <= LONGEST and speaks and not (
+                c["hedge"].search(text) or c["not"].search(text) or goods_only or risk_only):
             by_sentence = _sentence(doc, p, (p.start + a, p.start + b), text, slotted, slots, context,
                                     near, host, roles)
         by_clause = _clauses(doc, p, (a, b), slots, host, about)
