@@ -70,7 +70,7 @@ def test_a_demonym_before_victims_is_their_nationality():
 
 def test_internal_flow_between_cities():
     got, _ = flows("1. Four girls were trafficked from Osh to Bishkek and forced into prostitution.")
-    assert got == [("Osh", (), "Bishkek", ("sexual",), 4)]
+    assert got == [("Osh", (), "Bishkek", ("child", "sexual"), 4)]     # girls: minors
 
 
 def test_the_most_specific_destination_is_kept():

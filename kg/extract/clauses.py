@@ -114,10 +114,13 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
     """
     c = cues()
     stated = RISK.sub(" ", text)    # a risk alone ("vulnerable to trafficking") states no flow
-    if not c["exploit"].search(stated) or c["action"].search(text) or c["denied"].search(text):
+    if not c["exploit"].search(stated) or c["action"].search(text) or c["denied"].search(text) or \
+            c["hedge"].search(text):    # denied or merely alleged: no flow (CONTRACT.md)
         return None
     slotted = slotted_text(text, slots, offset)
     at = {int(m.group(1)): m.start() for m in SLOT.finditer(slotted)}
+    if len([m for m in FROM.finditer(slotted) if take_items(slotted, m.end())]) > 1:
+        return None     # hops of a route ("from A to B, from B to C"): the sentence reader's
     sources = _lists(FROM, slotted, slots) + _nationalities(slotted, slots, at)
     src = _unique([slots[i].entity for i in sources])
     ends = _lists(TO, slotted, slots) + _lists(IN, slotted, slots, bound=not src)
@@ -212,7 +215,8 @@ def _lists(pattern: re.Pattern[str], slotted: str, slots: list[Slot], bound: boo
             continue
         if pattern is IN:
             if c["not_in"].search(before) or re.search(
-                    r"⟨\d+⟩\s+(?:(?!(?:are|is|were|was|be|been|being)\b)[a-z-]+(?<!ed)\s+){0,2}$", before):
+                    r"\bfrom\s+(?:the\s+)?⟨\d+⟩\s+(?:(?!(?:are|is|were|was|be|been|being)\b)[a-z-]+(?<!ed)\s+){1,2}$",
+                    before):   # "from the X orphanage in Y": where the source lies
                 continue
             if re.search(r"(?<!sex )(?<!labor )(?<!labour )\btrafficking\s*$", before, re.I):
                 continue    # "trafficking in X": the subject of a report, not where it happens
