@@ -42,6 +42,7 @@ from kg.extract.flowtext import (
     count_before,
     cues,
     exploitation_of,
+    sectors_of,
     number,
     sentences,
     slotted_text,
@@ -232,7 +233,8 @@ def _sentence(doc: Document, p: Paragraph, span: tuple[int, int], text: str, slo
             or {"unspecified"}
         if "child" in sentence_types:
             types = types | {"child"}
-        out.append(Found(src, tuple(transit), dst, types, victims, span, method, confidence, year))
+        out.append(Found(src, tuple(transit), dst, types, victims, span, method, confidence, year,
+                         sectors=sectors_of(text)))
 
     # 1. chains of hops: from A to B, from B to C
     hops = _hops(groups)
