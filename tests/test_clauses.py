@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 
 import pytest
+from helpers import doc_of
 
 from kg.extract import extract
 from kg.extract.clauses import clause_spans
 from kg.extract.gazetteer import DATA
-
-from helpers import doc_of
 
 
 def read(text: str, origin: str = "Embassy Chisinau"):

@@ -8,10 +8,9 @@ import subprocess
 import sys
 
 import pytest
+from helpers import SCORER, SHARED
 
 from kg.extract.people import model
-
-from helpers import SCORER, SHARED
 
 NARRATIVES = SHARED / "dev" / "narratives"
 FLOORS = {"entity_f1": 0.96, "flow_f1": 0.86, "flow_p": 0.93, "evidence_acc": 0.86,

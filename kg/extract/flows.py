@@ -26,7 +26,6 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from kg.extract.clauses import RISK, SEMICOLON, clause_spans, found_in_clause
-
 from kg.extract.flowtext import (
     FROM,
     NUMBER,
@@ -42,8 +41,8 @@ from kg.extract.flowtext import (
     count_before,
     cues,
     exploitation_of,
-    sectors_of,
     number,
+    sectors_of,
     sentences,
     slotted_text,
     speaks_of_trafficking,
@@ -54,7 +53,6 @@ from kg.extract.flowtext import (
 from kg.extract.gazetteer import host_country, is_demonym, per_paragraph
 from kg.ids import digest, entity_id
 from kg.model import Document, Entity, Extraction, Flow, Mention, Paragraph, Role
-
 
 LONGEST = 2000      # characters of the longest sentence the sentence reader reads
 # the sentence reader's flows that name both ends in the sentence itself

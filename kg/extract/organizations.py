@@ -22,8 +22,19 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from kg.extract.gazetteer import (DATA, _words, build_automaton, country_name, host_country, per_paragraph,
-                                  leading_words, lookup, scan, titles, with_aliases)
+from kg.extract.gazetteer import (
+    DATA,
+    _words,
+    build_automaton,
+    country_name,
+    host_country,
+    leading_words,
+    lookup,
+    per_paragraph,
+    scan,
+    titles,
+    with_aliases,
+)
 from kg.ids import entity_id, normalise
 from kg.model import Document, Entity, Extraction, Mention, Paragraph
 

@@ -17,8 +17,17 @@ from functools import lru_cache
 
 from kg.extract.fastre import compile_skipping
 from kg.extract.flows import speaks_of_trafficking
-from kg.extract.gazetteer import (Taken, _words, country_name, host_country, leading_words, lookup,
-                                  paragraph_at, titles, with_aliases)
+from kg.extract.gazetteer import (
+    Taken,
+    _words,
+    country_name,
+    host_country,
+    leading_words,
+    lookup,
+    paragraph_at,
+    titles,
+    with_aliases,
+)
 from kg.extract.organizations import ORG_TYPES, heads, lexicon
 from kg.ids import entity_id, normalise
 from kg.model import Document, Entity, Extraction, Mention
