@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.extract.flowtext import SLOT, Found, Slot, cues, exploitation_of, sectors_of, slotted_text
+from kg.extract.flowtext import (SLOT, Found, Slot, count_before, cues, exploitation_of, sectors_of,
+                                 slotted_text)
 from kg.extract.gazetteer import is_demonym
 from kg.model import Entity
 
@@ -37,8 +38,8 @@ AND = re.compile(r",\s+and\s+")
 VERB = re.compile(r"\b(?:is|are|was|were|has|have|had)\b")
 SEMICOLON = re.compile(r";")
 WINDOW = 240    # characters around a list or a place that its patterns read
-FROM = re.compile(r"\b(?:from|originating\s+(?:in|from)|recruited\s+(?:in|from)|lured\s+(?:in|from)|"
-                  r"abducted\s+(?:in|from)|natives\s+of)\s", re.I)
+FROM = re.compile(r"\b(?:from|originating\s+(?:in|from)|(?:recruited|lured|abducted|kidnapped)\s+"
+                  r"(?:[\w-]+\s+){0,3}?(?:in|from)|natives\s+of)\s", re.I)
 TO = re.compile(r"\b(?:to|into|towards|en\s+route\s+to|bound\s+for|destined\s+for)\s", re.I)
 # what may stand between the items of a list of places: "⟨1⟩ and elsewhere in ⟨2⟩", "other
 # countries in ⟨3⟩", "neighboring countries—particularly ⟨4⟩, ⟨5⟩, and ⟨6⟩"
@@ -63,6 +64,7 @@ class Read:
 
     flows: tuple[tuple[Entity, tuple[Entity, ...], Entity, bool], ...]
     method: str
+    victims: int | None = None
 
 
 def clause_spans(text: str, start: int, end: int, split: re.Pattern[str] = SPLIT) -> list[tuple[int, int]]:
@@ -155,6 +157,9 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
         else:
             dst, method = [host], "clause-host"
     hedged = bool(c["hedged"].search(text))
+    # a count of people belongs to a flow only when the clause has one source and one end
+    victims = count_before(slotted, at[sources[0]]) if len(sources) == 1 and len(src) == 1 and \
+        len(dst) == 1 and sources[0] in at else None
     flows = []
     for s in src:
         for d in dst:
@@ -162,7 +167,7 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
                 continue
             hops = tuple(t for t in via if t.id not in (s.id, d.id))
             flows.append((s, hops, d, hedged or s.id in maybe or d.id in maybe))
-    return Read(tuple(flows), method) if flows else None
+    return Read(tuple(flows), method, victims) if flows else None
 
 
 def found_in_clause(text: str, slots: list[Slot], span: tuple[int, int], host: Entity | None,
@@ -179,7 +184,7 @@ def found_in_clause(text: str, slots: list[Slot], span: tuple[int, int], host: E
         types |= {"labor"} if sectors - {"hospitality", "entertainment"} else {"unspecified"}
     out = []
     for s, hops, d, hedged in read.flows:
-        out.append(Found(s, hops, d, set(types), None, span, read.method, 0.6 if hedged else 0.75,
+        out.append(Found(s, hops, d, set(types), read.victims, span, read.method, 0.6 if hedged else 0.75,
                          year, hedged=hedged, sectors=set(sectors)))
     return out
 

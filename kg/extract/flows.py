@@ -159,8 +159,7 @@ def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: d
             # most specific places
             read = {_countries(f) for f in by_clause}
             by_sentence = [f for f in by_sentence if f.method in FIRM or _countries(f) in read]
-            kept = {_countries(f) for f in by_sentence}
-            by_clause = [f for f in by_clause if _countries(f) not in kept]
+            by_clause = [f for f in by_clause if not any(_restates(g, f) for g in by_sentence)]
         found += by_sentence + by_clause
         context += slots
     return found, roles
@@ -168,6 +167,15 @@ def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: d
 
 def _countries(f: Found) -> tuple[str, str]:
     return (f.source.country_code or f.source.id, f.destination.country_code or f.destination.id)
+
+
+def _restates(g: Found, f: Found) -> bool:
+    """Whether the sentence reader's flow g states f: the same source (or its country) and the
+    same destination, or a place inside f's destination country."""
+    if _countries(g)[0] != _countries(f)[0]:
+        return False
+    return g.destination.id == f.destination.id or (
+        f.destination.type == "Country" and g.destination.country_code == f.destination.country_code)
 
 
 def _clauses(doc: Document, p: Paragraph, span: tuple[int, int], slots: list[Slot],
