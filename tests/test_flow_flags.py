@@ -126,6 +126,14 @@ def test_kg_flows_shows_the_flags_and_sectors(tables):
     assert (rows["Kazakhstan"]["hedged"], rows["Kazakhstan"]["internal"]) == ("false", "false")
 
 
+def test_kg_routes_leaves_hedged_flows_out(tables):
+    def routes(a: str, b: str):
+        return CliRunner().invoke(main, ["routes", "--from", a, "--to", b, "--out", str(tables)])
+    assert routes("Almaty", "Astana").exit_code == 1     # only a hedged flow says so
+    stated = routes("Kazakhstan", "Turkey")
+    assert stated.exit_code == 0 and "Kazakhstan → Turkey" in stated.output
+
+
 def test_hedged_flows_stay_out_of_the_analysis_and_exports_that_count(flagged, tmp_path):
     from kg.analyse import flow_network, route_paths
     from kg.export.graphs import export_graph, write_ctdc

@@ -135,7 +135,7 @@ def flows_map(G: nx.DiGraph, path: Path, title: str = "kg: trafficking flows") -
         _add_edge(net, a, b, width=round(min(width, 14), 2), color=EXPLOITATION_COLOURS[main], **curated,
                      kgExploitation=sorted(d["exploitation"]), kgVictims=d["victims"],
                      kgDocuments=sorted(d["documents"]), kgEvidence=evidence, kgFlows=len(d["flows"]),
-                     kgSectors=sorted(d.get("sectors", ())), kgInternal=d.get("internal", 0))
+                     kgSectors=sorted(d["sectors"]), kgInternal=d["internal"])
     legend = [(k.replace("_", " "), v) for k, v in EXPLOITATION_COLOURS.items()]
     if any(d.get("curated") for _, _, d in G.edges(data=True)):
         legend.append(("- - added by an analyst", "#888888"))

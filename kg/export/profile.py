@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.export.tables import read_flows
 from kg.ids import normalise
 
 # predicate, the side the actor is on -> the heading of the other side
@@ -68,7 +69,7 @@ def how_routes(folder: str | Path, source: str, target: str) -> tuple[list[dict[
     import networkx as nx
     folder = Path(folder)
     src, dst = normalise(source), normalise(target)
-    flows = [f for f in _read(folder, "flows.csv") if f.get("hedged") != "true"]
+    flows = read_flows(folder, hedged=False)
 
     def at(name: str, country: str, want: str) -> bool:
         return want in (normalise(name), normalise(country))
