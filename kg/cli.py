@@ -114,25 +114,39 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, correctio
               type=click.Choice(["", "labor", "sexual", "organ_removal", "criminal_activity", "begging",
                                  "domestic_servitude", "child", "unspecified"]),
               help="Only flows of this exploitation type.")
+@click.option("--hedged/--no-hedged", default=None,
+              help="Only the flows the text only says may happen (\"reportedly\", \"may be\"), or "
+                   "only the others (default: all, the hedged column says which).")
+@click.option("--internal/--no-internal", default=None,
+              help="Only flows within one country, or only those across a border (default: all).")
+@click.option("--sector", "-s", default="", metavar="NAME",
+              help="Only flows whose text names this sector (agriculture, construction, ...).")
 @click.option("--evidence", is_flag=True, help="Print each flow's evidence sentence too.")
-def flows(out: str, place: str, exploitation: str, evidence: bool) -> None:
-    """Print the flows of a build as a table: route, type, victims, document and paragraph.
+def flows(out: str, place: str, exploitation: str, hedged: bool | None, internal: bool | None,
+          sector: str, evidence: bool) -> None:
+    """Print the flows of a build as a table: route, type, victims, document and paragraph,
+    whether the text hedges it, whether it stays in one country, and the sectors named.
+
+    Hedged flows are listed (hedged: true) but left out of the maps and the analysis.
 
     \b
     Examples:
       kg flows
       kg flows --place Uzbekistan --exploitation labor --evidence
+      kg flows --no-hedged --internal --sector construction
     """
     from kg.export.tables import read_flows
     try:
-        rows = read_flows(out, place, exploitation)
+        rows = read_flows(out, place, exploitation, hedged, internal, sector)
     except KGError as exc:
         _fail(exc)
     header = ["source", "transit", "destination", "exploitation", "victims", "year", "document",
-              "paragraph", *(["evidence"] if evidence else [])]
+              "paragraph", "hedged", "internal", "sectors", *(["evidence"] if evidence else [])]
     lines = [[r["source"], r["transit"].replace(";", " → "), r["destination"],
               r["exploitation"].replace(";", ", "), r["victims"], r["year"], r["document"],
-              r["paragraph"], *([r["evidence"]] if evidence else [])] for r in rows]
+              r["paragraph"], r.get("hedged", ""), r.get("internal", ""),
+              r.get("sectors", "").replace(";", ", "), *([r["evidence"]] if evidence else [])]
+             for r in rows]
     if not sys.stdout.isatty():
         # piped: one tab-separated line per flow, for grep, awk and spreadsheets
         for line in [header, *lines]:
@@ -182,7 +196,8 @@ def actors(name: str, out: str) -> None:
             console.print(Text("  flows:"))
             for f in profile.flows:
                 route = " → ".join([f["source"], *[t for t in f["transit"].split(";") if t], f["destination"]])
-                console.print(Text(f"    {route} ({f['exploitation'].replace(';', ', ')})"
+                hedged = ", hedged" if f.get("hedged") == "true" else ""
+                console.print(Text(f"    {route} ({f['exploitation'].replace(';', ', ')}{hedged})"
                                    f"  [{f['document']} ¶{f['paragraph']}]"))
 
 
@@ -273,6 +288,7 @@ def dump(fmt: str, out: str, target: str) -> None:
 def routes(source: str, target: str, out: str) -> None:
     """How do victims get from one place to another? The routes the documents state, with
     their evidence; if none states one, the shortest chain of stated hops, marked inferred.
+    Hedged flows (kg flows --hedged lists them) are left out.
 
     \b
     Examples:
@@ -600,20 +616,29 @@ def correct_reject(kind: str, ref: str, out: str, path: str, why: str, author: s
 @click.option("--document", required=True, help="The document id (documents.csv).")
 @click.option("--paragraph", required=True, type=int, help="The paragraph number the document prints.")
 @click.option("--evidence", required=True, help="The exact words of that paragraph.")
+@click.option("--sector", "sectors", multiple=True, metavar="NAME",
+              help="A sector the text names (agriculture, construction, ...; repeatable).")
+@click.option("--hedged", is_flag=True, default=None,
+              help="The text only says it may happen: listed, but out of the maps and counts.")
+@click.option("--internal/--no-internal", default=None,
+              help="Within one country, or not (default: whether both ends are in one country).")
 @_correction_options
 def correct_add_flow(source: str, destination: str, transit: tuple[str, ...], exploitation: tuple[str, ...],
                      victims: int | None, year: int | None, document: str, paragraph: int, evidence: str,
+                     sectors: tuple[str, ...], hedged: bool | None, internal: bool | None,
                      path: str, why: str, author: str) -> None:
     """Add a flow kg missed; the build checks the quote is in the paragraph.
 
     \b
-    Example:
+    Examples:
       kg correct add-flow --source Kokshetau --destination Lobanovo --exploitation labor \\
           --document 08ASTANA1246 --paragraph 18 --evidence "were taken to Lobanovo"
+      kg correct add-flow --source Uzbekistan --destination Kazakhstan --sector construction \\
+          --hedged --document 07ASTANA1925 --paragraph 5 --evidence "exact words"
     """
     _record(path, "add_flow", why, author, source=source, destination=destination, transit=list(transit),
-            exploitation=list(exploitation), victims=victims, year=year, document=document,
-            paragraph=paragraph, evidence=evidence)
+            exploitation=list(exploitation), victims=victims, year=year, sectors=list(sectors),
+            hedged=hedged, internal=internal, document=document, paragraph=paragraph, evidence=evidence)
 
 
 @correct.command("add-relation")

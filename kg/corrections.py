@@ -34,6 +34,9 @@ The file holds tables, one per correction, each with an optional ``why``, ``auth
     destination = "Kazakhstan"
     exploitation = ["labor"]
     victims = 12
+    sectors = ["construction"]  # optional: the sectors the text names
+    hedged = false              # optional: true when the text only says it may happen
+    internal = false            # optional; by default, whether both ends are in one country
     document = "07ASTANA1925"
     paragraph = 5
     evidence = "the exact words of the paragraph"
@@ -76,7 +79,7 @@ KINDS = {
     "reject": (set(), {"entity", "flow", "relation", "source", "destination", "subject", "predicate",
                        "object", "document", "paragraph"}),
     "add_flow": ({"source", "destination", "document", "paragraph", "evidence"},
-                 {"transit", "exploitation", "victims", "year"}),
+                 {"transit", "exploitation", "victims", "year", "hedged", "internal", "sectors"}),
     "add_relation": ({"subject", "predicate", "object", "document", "paragraph", "evidence"}, set()),
 }
 COMMON = {"why", "author", "date"}
@@ -177,6 +180,12 @@ def _check(c: Correction) -> None:
         raise c.error(f"predicate {v['predicate']!r} is not one of {', '.join(RELATION_PREDICATES)}")
     if c.kind == "merge" and not isinstance(v["names"], list):
         raise c.error('names is a list: names = ["MVD"]')
+    for flag in ("hedged", "internal"):
+        if flag in v and not isinstance(v[flag], bool):
+            raise c.error(f"{flag} is true or false, not {v[flag]!r}")
+    if "sectors" in v and not (isinstance(v["sectors"], list)
+                               and all(isinstance(s, str) and s.strip() for s in v["sectors"])):
+        raise c.error('sectors is a list of names: sectors = ["construction"]')
 
 
 def append(path: Path, kind: str, values: dict) -> Correction:
@@ -496,11 +505,15 @@ def _add_flow(c: Correction, by_doc: dict[str, Extraction], index: _Index) -> bo
         t, x = _entity(c, str(place), index, x)
         transit.append(t)
     key = digest("curated", x.document.id, sourced["paragraph_index"], source, *transit, destination)
+    named = {e.id: e.country_code for e in x.entities}     # (both ends are among them now)
+    same_country = bool(named[source]) and named[source] == named[destination]
     flow = Flow(id=f"flow-{key}",
                 source=source, destination=destination, transit=tuple(transit),
                 exploitation=tuple(v.get("exploitation") or ("unspecified",)),
                 victims=int(v["victims"]) if "victims" in v else None,
-                year=int(v["year"]) if "year" in v else x.document.year, **sourced)
+                year=int(v["year"]) if "year" in v else x.document.year,
+                hedged=v.get("hedged", False), internal=v.get("internal", same_country),
+                sectors=tuple(dict.fromkeys(" ".join(s.split()) for s in v.get("sectors", []))), **sourced)
     by_doc[x.document.id] = replace(x, flows=(*[f for f in x.flows if f.id != flow.id], flow))
     return True
 

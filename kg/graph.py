@@ -353,6 +353,11 @@ def _flow(out: list, f: Flow, g) -> None:
         add(ox.Quad(node, _t("victims"), ox.Literal(f.victims), g))
     if f.year is not None:
         add(ox.Quad(node, _t("year"), ox.Literal(f.year), g))
+    # both flags always, so a query can ask for true or for false
+    add(ox.Quad(node, _t("hedged"), ox.Literal(bool(f.hedged)), g))
+    add(ox.Quad(node, _t("internal"), ox.Literal(bool(f.internal)), g))
+    for sector in f.sectors:
+        add(ox.Quad(node, _t("sector"), ox.Literal(sector), g))
     _sourced(out, node, f, g)
 
 

@@ -22,7 +22,8 @@ CONTRACT_COLUMNS = {
                 "documents mentions",
     "mentions": "entity_id document paragraph paragraph_index start end text",
     "flows": "id source source_country transit destination destination_country exploitation "
-             "victims year document paragraph paragraph_index evidence start end confidence method",
+             "victims year document paragraph paragraph_index evidence start end confidence method "
+             "hedged internal sectors",
     "relations": "id subject predicate object document paragraph paragraph_index evidence start "
                  "end confidence method",
     "roles": "place role exploitation document paragraph evidence",

@@ -13,12 +13,29 @@ ACTORS = ("GovernmentAgency", "NGO", "InternationalOrganization", "Court", "Medi
           "Person")
 
 
-def flow_network(flows: Iterable[Flow], entities: dict[str, Entity]) -> nx.DiGraph:
-    """Places as nodes, stated hops as directed edges (a flow A -> T -> B gives A->T and T->B).
+def counted(flows: Iterable[Flow], hedged: bool = False) -> list[Flow]:
+    """The flows the maps and counts take: those the text states, not the hedged ones it only
+    says may happen (CONTRACT.md: they stay out of maps and counts by default); with
+    ``hedged``, every flow.
+
+    >>> from kg.model import Flow
+    >>> [f.id for f in counted([Flow(id="f1", source="a", destination="b"),
+    ...                   Flow(id="f2", source="a", destination="b", hedged=True)])]
+    ['f1']
+    """
+    return [f for f in flows if hedged or not f.hedged]
+
+
+def flow_network(flows: Iterable[Flow], entities: dict[str, Entity],
+                 hedged: bool = False) -> nx.DiGraph:
+    """Places as nodes, stated hops as directed edges (a flow A -> T -> B gives A->T and T->B);
+    hedged flows are left out (:func:`counted`) unless ``hedged``, and counted in
+    ``G.graph["hedged_left_out"]``.
 
     Each edge aggregates the flows through it: ``flows`` (ids), ``documents``, ``victims``
-    (the sum of stated counts), ``exploitation`` (a Counter) and ``years``. Each node carries
-    its entity's name, type, country and coordinates.
+    (the sum of stated counts), ``exploitation`` and ``sectors`` (Counters), ``internal``
+    (how many of its flows stay in one country) and ``years``. Each node carries its
+    entity's name, type, country and coordinates.
 
     >>> from kg.model import Entity, Flow
     >>> e = {i: Entity(i, i.upper(), "Country") for i in ("a", "b", "t")}
@@ -27,8 +44,10 @@ def flow_network(flows: Iterable[Flow], entities: dict[str, Entity]) -> nx.DiGra
     >>> sorted(G.edges()), G["a"]["t"]["victims"]
     ([('a', 't'), ('t', 'b')], 3)
     """
-    G = nx.DiGraph()
-    for f in flows:
+    flows = list(flows)
+    kept = counted(flows, hedged)
+    G = nx.DiGraph(hedged_left_out=len(flows) - len(kept))
+    for f in kept:
         path = [f.source, *f.transit, f.destination]
         for node in path:
             if node not in G:
@@ -38,12 +57,14 @@ def flow_network(flows: Iterable[Flow], entities: dict[str, Entity]) -> nx.DiGra
                 continue
             if not G.has_edge(a, b):
                 G.add_edge(a, b, flows=[], documents=set(), victims=0, exploitation=Counter(),
-                           years=set(), evidence=[], curated=0)
+                           sectors=Counter(), internal=0, years=set(), evidence=[], curated=0)
             edge = G[a][b]
             edge["flows"].append(f.id)
             edge["documents"].add(f.document)
             edge["victims"] += f.victims or 0
             edge["exploitation"].update(f.exploitation)
+            edge["sectors"].update(f.sectors)
+            edge["internal"] += bool(f.internal)
             if f.year is not None:
                 edge["years"].add(f.year)
             edge["evidence"].append((f.document, f.paragraph, f.evidence, f.curator))
@@ -59,16 +80,18 @@ def _node(e: Entity | None) -> dict:
 
 
 def route_paths(flows: Iterable[Flow], entities: dict[str, Entity], source: str = "",
-                target: str = "", exploitation: str = "", year: int | None = None) -> list[dict]:
+                target: str = "", exploitation: str = "", year: int | None = None,
+                hedged: bool = False) -> list[dict]:
     """Every stated source -> transit -> destination route, with its evidence, filtered by
-    place (a name, alias or country of either end), exploitation type and year.
+    place (a name, alias or country of either end), exploitation type and year; hedged flows
+    only with ``hedged`` (:func:`counted`).
     """
     def matches(eid: str, want: str) -> bool:
         e = entities.get(eid)
         return not want or (e is not None and want.casefold() in
                             {e.name.casefold(), e.country.casefold(), *(a.casefold() for a in e.aliases)})
     rows = []
-    for f in flows:
+    for f in counted(flows, hedged):
         if not (matches(f.source, source) and matches(f.destination, target)):
             continue
         if exploitation and exploitation not in f.exploitation:
@@ -77,6 +100,7 @@ def route_paths(flows: Iterable[Flow], entities: dict[str, Entity], source: str 
             continue
         rows.append({"route": " → ".join(entities[i].name for i in (f.source, *f.transit, f.destination)),
                      "exploitation": ";".join(f.exploitation), "victims": f.victims, "year": f.year,
+                     "internal": f.internal, "sectors": ";".join(f.sectors), "hedged": f.hedged,
                      "document": f.document, "paragraph": f.paragraph, "evidence": f.evidence,
                      "inferred": False})
     return rows
@@ -121,12 +145,14 @@ def transit_hubs(G: nx.DiGraph, top: int = 20) -> list[dict]:
     return rows[:top]
 
 
-def place_roles(extractions: Iterable[Extraction], entities: dict[str, Entity]) -> list[dict]:
-    """Per place its weight as source, transit and destination: flows through it, and roles
-    the text states ("X is a destination country")."""
+def place_roles(extractions: Iterable[Extraction], entities: dict[str, Entity],
+                hedged: bool = False) -> list[dict]:
+    """Per place its weight as source, transit and destination: flows through it (hedged ones
+    only with ``hedged``, :func:`counted`), and roles the text states ("X is a destination
+    country")."""
     weight: dict[str, Counter] = {}
     for x in extractions:
-        for f in x.flows:
+        for f in counted(x.flows, hedged):
             weight.setdefault(f.source, Counter())["source"] += 1
             weight.setdefault(f.destination, Counter())["destination"] += 1
             for t in f.transit:

@@ -3,7 +3,11 @@
 One graph of actors and places: flow hops (``kind`` = "flow", aggregated per hop) and stated
 relations (``kind`` = the predicate) as directed edges; parallel edges differ by label, so
 Gephi keeps them apart. Attributes are flat and of one type per key (FINDINGS.md): lists are
-joined with "; ", missing values are left out, control characters are removed.
+joined with "; ", missing values are left out, control characters are removed. A flow hop
+says how many of its flows stay in one country (``internal_flows``) and the sectors they
+name (``sectors``). Hedged flows (the text only says they may happen) are left out of the
+hops and of flows_ctdc.csv, as of the maps (:func:`kg.analyse.counted`); flows.csv and the
+RDF graph keep them, flagged.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.analyse.network import flow_network
+from kg.analyse.network import counted, flow_network
 from kg.model import Entity, Extraction
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -53,6 +57,7 @@ def export_graph(extractions: list[Extraction], entities: list[Entity]) -> nx.Mu
                    documents=len(d["documents"]), victims=int(d["victims"]),
                    exploitation="; ".join(sorted(d["exploitation"])),
                    years="; ".join(str(y) for y in sorted(d["years"])),
+                   internal_flows=int(d["internal"]), sectors=clean("; ".join(sorted(d["sectors"]))),
                    evidence=clean(f"{evidence} [{doc} ¶{paragraph}]"))
     relations = sorted((r for x in extractions for r in x.relations), key=lambda r: r.id)
     for r in relations:
@@ -63,7 +68,7 @@ def export_graph(extractions: list[Extraction], entities: list[Entity]) -> nx.Mu
             G[r.subject][r.object][key]["documents"] += 1
             continue
         G.add_edge(r.subject, r.object, key=key, kind=r.predicate, label=r.predicate, flows=0,
-                   documents=1, victims=0, exploitation="", years="",
+                   documents=1, victims=0, exploitation="", years="", internal_flows=0, sectors="",
                    evidence=clean(f"{r.evidence} [{r.document} ¶{r.paragraph}]"))
     return G
 
@@ -91,20 +96,21 @@ CTDC_COLUMNS = ("flow_id", "yearOfRegistration", "citizenship", "CountryOfExploi
                 "transitCountries", "isForcedLabour", "isSexualExploit", "isOrganRemoval",
                 "isForcedMinorCriminalActivity", "isBegging", "isDomesticServitude",
                 "isOtherExploit", "isMinor", "victims", "source", "destination", "document",
-                "paragraph")
+                "paragraph", "sectors")
 
 
 def write_ctdc(extractions: Iterable[Extraction], entities: list[Entity], path: Path,
                alpha3: dict[str, str]) -> None:
     """Flows as ISO 3166 alpha-3 origin and destination with exploitation flags, close to the
-    columns of the Counter-Trafficking Data Collaborative (CTDC), one row per flow."""
+    columns of the Counter-Trafficking Data Collaborative (CTDC), one row per flow, with the
+    sectors the text names; hedged flows are left out (rows here are counted)."""
     by_id = {e.id: e for e in entities}
 
     def a3(eid: str) -> str:
         return alpha3.get(by_id[eid].country_code, "")
 
     rows = []
-    for f in sorted((f for x in extractions for f in x.flows), key=lambda f: f.id):
+    for f in sorted(counted(f for x in extractions for f in x.flows), key=lambda f: f.id):
         kinds = set(f.exploitation)
         flag = {True: "1", False: "0"}
         rows.append((f.id, f.year or "", a3(f.source), a3(f.destination),
@@ -113,7 +119,7 @@ def write_ctdc(extractions: Iterable[Extraction], entities: list[Entity], path: 
                      flag["begging" in kinds], flag["domestic_servitude" in kinds],
                      flag["unspecified" in kinds], flag["child" in kinds],
                      "" if f.victims is None else f.victims, by_id[f.source].name,
-                     by_id[f.destination].name, f.document, f.paragraph))
+                     by_id[f.destination].name, f.document, f.paragraph, clean(";".join(f.sectors))))
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CTDC_COLUMNS)

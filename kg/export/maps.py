@@ -109,9 +109,15 @@ def community_positions(G: nx.Graph, group: dict[str, int] | None = None) -> dic
 
 def flows_map(G: nx.DiGraph, path: Path, title: str = "kg: trafficking flows") -> dict[str, tuple[float, float]]:
     """Write flows.html: places at their coordinates, hops as arrows sized by victims and
-    documents, coloured by their main exploitation type. Returns the positions used."""
+    documents, coloured by their main exploitation type; an arrow's details name the sectors
+    and how many of its flows stay in one country. The flows of ``G`` are drawn; the title
+    says how many hedged flows its projection left out (:func:`kg.analyse.flow_network`).
+    Returns the positions used."""
     from pyvis.network import Network
     pos = geo_positions(G)
+    left_out = G.graph.get("hedged_left_out", 0)
+    if left_out:
+        title = f"{title} ({left_out} hedged not shown: see flows.csv)"
     net = Network(directed=True)
     for n, d in sorted(G.nodes(data=True)):
         x, y = pos[n]
@@ -128,7 +134,8 @@ def flows_map(G: nx.DiGraph, path: Path, title: str = "kg: trafficking flows") -
         curated = {"dashes": True} if d.get("curated") == len(d["flows"]) else {}
         _add_edge(net, a, b, width=round(min(width, 14), 2), color=EXPLOITATION_COLOURS[main], **curated,
                      kgExploitation=sorted(d["exploitation"]), kgVictims=d["victims"],
-                     kgDocuments=sorted(d["documents"]), kgEvidence=evidence, kgFlows=len(d["flows"]))
+                     kgDocuments=sorted(d["documents"]), kgEvidence=evidence, kgFlows=len(d["flows"]),
+                     kgSectors=sorted(d["sectors"]), kgInternal=d["internal"])
     legend = [(k.replace("_", " "), v) for k, v in EXPLOITATION_COLOURS.items()]
     if any(d.get("curated") for _, _, d in G.edges(data=True)):
         legend.append(("- - added by an analyst", "#888888"))
@@ -215,7 +222,8 @@ def focus_map(graphml: Path, name: str, depth: int, path: Path) -> int:
         evidence = [{"document": "", "paragraph": "", "text": d.get("evidence", "")}]
         _add_edge(net, a, b, color=colour, width=2, kgEvidence=evidence, kgPredicates=[kind],
                      kgExploitation=[x for x in (d.get("exploitation") or "").split("; ") if x] or None,
-                     kgVictims=d.get("victims", 0), kgDocuments=[], kgFlows=d.get("flows", 0))
+                     kgVictims=d.get("victims", 0), kgDocuments=[], kgFlows=d.get("flows", 0),
+                     kgSectors=[x for x in (d.get("sectors") or "").split("; ") if x])
     legend = [(k, v) for k, v in PREDICATE_COLOURS.items()] + [("flow: " + k, v) for k, v in EXPLOITATION_COLOURS.items()]
     _write(path, f"kg: around {name}", net, legend, "flows")
     return H.number_of_nodes()
@@ -304,6 +312,8 @@ network.on("click", params => {
     const lines = [byId(e.from).label + " \\u2192 " + byId(e.to).label];
     if (e.kgExploitation) lines.push("exploitation: " + e.kgExploitation.join(", "), "victims stated: " + e.kgVictims,
                                      "flows: " + e.kgFlows + " in " + e.kgDocuments.length + " document(s)");
+    if (e.kgSectors && e.kgSectors.length) lines.push("sectors: " + e.kgSectors.join(", "));
+    if (e.kgInternal) lines.push("within one country: " + e.kgInternal + " of the flows");
     if (e.kgPredicates && e.kgPredicates.length) lines.push("relations: " + e.kgPredicates.join(", "));
     if (e.kgCooccurs) lines.push("same paragraph: " + e.kgCooccurs + " time(s)");
     for (const ev of e.kgEvidence) lines.push("", "\\u201c" + ev.text + "\\u201d", "  " + ev.document + " \\u00b6" + ev.paragraph

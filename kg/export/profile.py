@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.export.tables import read_flows
 from kg.ids import normalise
 
 # predicate, the side the actor is on -> the heading of the other side
@@ -63,11 +64,12 @@ def how_routes(folder: str | Path, source: str, target: str) -> tuple[list[dict[
     """How victims get from one place to another in a build: the stated routes (with their
     evidence) whose ends are these places or lie in these countries, and, when no document
     states one, the shortest chain of stated hops (an inference, place names in order).
+    Hedged flows (flows.csv: hedged true) are left out, as of the maps and the analysis.
     """
     import networkx as nx
     folder = Path(folder)
     src, dst = normalise(source), normalise(target)
-    flows = _read(folder, "flows.csv")
+    flows = read_flows(folder, hedged=False)
 
     def at(name: str, country: str, want: str) -> bool:
         return want in (normalise(name), normalise(country))

@@ -13,7 +13,9 @@ from kg.model import Entity, Extraction
 
 
 def write_analysis(folder: Path, extractions: list[Extraction], entities: list[Entity]):
-    """Write analysis/*.csv and report.md; return the flow and actor networks for the maps."""
+    """Write analysis/*.csv and report.md; return the flow and actor networks for the maps.
+    Hedged flows are left out of the flow network, the routes and the place roles (the
+    analysis functions' default): report.md says how many."""
     by_id = {e.id: e for e in entities}
     flows = [f for x in extractions for f in x.flows]
     G = flow_network(flows, by_id)
@@ -57,11 +59,20 @@ def _md(text: object) -> str:
 
 
 def _report(extractions: list[Extraction], tables: dict[str, list[dict]]) -> str:
+    # per document (id, entities, flows, hedged flows, relations), in one pass: a build reads
+    # the extractions one at a time
+    counts = sorted((x.document.id, len(x.entities), len(x.flows), sum(f.hedged for f in x.flows),
+                     len(x.relations)) for x in extractions)
+    hedged = sum(c[3] for c in counts)
     lines = ["# kg report", "",
-             f"{len(extractions)} documents, {sum(len(x.flows) for x in extractions)} flows, "
-             f"{sum(len(x.relations) for x in extractions)} relations.", "",
-             "## Top routes (with evidence)", "", "| route | exploitation | victims | document ¶ | evidence |",
-             "|---|---|---|---|---|"]
+             f"{len(counts)} documents, {sum(c[2] for c in counts) - hedged} flows, "
+             f"{sum(c[4] for c in counts)} relations.", ""]
+    if hedged:
+        lines += [(f"{hedged} more flow{' is' if hedged == 1 else 's are'} hedged (the text only "
+                   "says they may happen): they are in flows.csv (hedged true) and graph.ttl "
+                   "(kg:hedged true), and left out of this report, analysis/ and the maps."), ""]
+    lines += ["## Top routes (with evidence)", "", "| route | exploitation | victims | document ¶ | evidence |",
+              "|---|---|---|---|---|"]
     routes = sorted(tables["routes"], key=lambda r: (-(r["victims"] or 0), r["route"]))[:25]
     for r in routes:
         lines.append(f"| {_md(r['route'])} | {_md(r['exploitation'])} | {_md(r['victims'] or '')} | "
@@ -75,9 +86,8 @@ def _report(extractions: list[Extraction], tables: dict[str, list[dict]]) -> str
     lines += ["", "## Most central actors", "", "| actor | type | stated relations | degree |", "|---|---|---|---|"]
     for r in tables["central_actors"][:20]:
         lines.append(f"| {_md(r['actor'])} | {r['type']} | {r['relations']} | {r['degree']} |")
-    lines += ["", "## Per document", "", "| document | entities | flows | relations |", "|---|---|---|---|"]
-    # (the counts sorted, not the extractions: a build reads those one at a time)
-    for doc_id, entities, flows, relations in sorted(
-            (x.document.id, len(x.entities), len(x.flows), len(x.relations)) for x in extractions):
-        lines.append(f"| {_md(doc_id)} | {entities} | {flows} | {relations} |")
+    lines += ["", "## Per document", "", "| document | entities | flows | hedged flows | relations |",
+              "|---|---|---|---|---|"]
+    for doc_id, entities, flows, hedged_flows, relations in counts:
+        lines.append(f"| {_md(doc_id)} | {entities} | {flows - hedged_flows} | {hedged_flows} | {relations} |")
     return "\n".join(lines) + "\n"

@@ -21,7 +21,8 @@ COLUMNS = {
     "mentions": ("entity_id", "document", "paragraph", "paragraph_index", "start", "end", "text"),
     "flows": ("id", "source", "source_country", "transit", "destination", "destination_country",
               "exploitation", "victims", "year", "document", "paragraph", "paragraph_index",
-              "evidence", "start", "end", "confidence", "method", "curated_by", "note"),
+              "evidence", "start", "end", "confidence", "method", "hedged", "internal", "sectors",
+              "curated_by", "note"),
     "relations": ("id", "subject", "predicate", "object", "document", "paragraph",
                   "paragraph_index", "evidence", "start", "end", "confidence", "method",
                   "curated_by", "note"),
@@ -51,6 +52,7 @@ def cell(value: object) -> str:
 
 
 SPACES = re.compile(r"\s+")
+_BOOL = {True: "true", False: "false"}     # flows.csv's hedged and internal (CONTRACT.md)
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]],
@@ -181,7 +183,8 @@ def write_tables(folder: Path, extractions: Sequence[Extraction], entities: Sequ
         (f.id, name(f.source), country(f.source), [name(t) for t in f.transit],
          name(f.destination), country(f.destination), list(f.exploitation), f.victims, f.year,
          f.document, f.paragraph, f.paragraph_index, f.evidence, f.start, f.end,
-         f"{f.confidence:.2f}", f.method, f.curator, f.note) for f in flows))
+         f"{f.confidence:.2f}", f.method, _BOOL[f.hedged], _BOOL[f.internal], list(f.sectors),
+         f.curator, f.note) for f in flows))
 
     relations = sorted((r for x in extractions for r in x.relations), key=lambda r: r.id)
     write_csv(folder / "relations.csv", COLUMNS["relations"], (
@@ -196,9 +199,11 @@ def write_tables(folder: Path, extractions: Sequence[Extraction], entities: Sequ
         for r in roles))
 
 
-def read_flows(folder: str | Path, place: str = "", exploitation: str = "") -> list[dict[str, str]]:
+def read_flows(folder: str | Path, place: str = "", exploitation: str = "", hedged: bool | None = None,
+               internal: bool | None = None, sector: str = "") -> list[dict[str, str]]:
     """The flows of a finished build (its flows.csv), optionally those through a place
-    (as source, transit or destination, or their countries) or of one exploitation type.
+    (as source, transit or destination, or their countries), of one exploitation type, hedged
+    or not (None: both), internal or not (None: both), or naming a sector (case aside).
 
     Raises InputError when the folder holds no flows.csv.
     """
@@ -216,4 +221,10 @@ def read_flows(folder: str | Path, place: str = "", exploitation: str = "") -> l
                                             *(t.casefold() for t in r["transit"].split(";"))}]
     if exploitation:
         rows = [r for r in rows if exploitation in r["exploitation"].split(";")]
+    # (a build older than these columns: no flow is hedged or internal, none names a sector)
+    for column, value in (("hedged", hedged), ("internal", internal)):
+        if value is not None:
+            rows = [r for r in rows if (r.get(column) == "true") == value]
+    if sector:
+        rows = [r for r in rows if sector.casefold() in r.get("sectors", "").casefold().split(";")]
     return sorted(rows, key=lambda r: (r["document"], int(r["paragraph_index"] or 0), r["id"]))
