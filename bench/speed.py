@@ -1,6 +1,7 @@
 """kg build against a plain spaCy full-pipeline pass over the same text, in the same run.
 
 Usage: python bench/speed.py CORPUS_DIR [--limit N] [--jobs J] [--runs R] [--repeat K] [--no-baseline]
+                             [--against REV]
 
 Prints documents, words, seconds, words/s, cables/s and the ratio for: a plain spaCy pass
 (en_core_web_sm, full pipeline, nlp.pipe over every paragraph, one process) and kg's build
@@ -9,12 +10,16 @@ per stage and its peak RSS (workers included). kg builds the corpus R times (3):
 are the median build's, and every build's time is printed. The spaCy pass lasts minutes and
 averages this machine's changes of speed; one kg build lasts seconds and does not (the same
 build has taken from 17 to 24 s within an hour). With --repeat K, also the corpus repeated K
-times under new cable ids, to show whether memory stays flat as the corpus grows.
+times under new cable ids, to show whether memory stays flat as the corpus grows. With
+--against REV (a git revision of this repository), also kg as it was at REV, checked out into a
+temporary worktree: its builds alternate with this code's, and the ratio of the medians is
+printed (how much slower or faster a change made the build, measured in the same hour).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -26,12 +31,15 @@ from kg.ingest import find_files, read_documents
 from kg.model import Document
 
 
-def kg_build(src: Path, out: Path, jobs: int, *options: str) -> tuple[float, dict, dict, dict]:
+def kg_build(src: Path, out: Path, jobs: int, *options: str,
+             code: Path | None = None) -> tuple[float, dict, dict, dict]:
     """Wall seconds, the manifest's seconds per stage, the peak RSS (MB) of the build's
-    process and of its largest worker, and the build process's CPU seconds."""
+    process and of its largest worker, and the build process's CPU seconds (``code``: the
+    folder of another kg to run instead of the installed one)."""
+    env = dict(os.environ, PYTHONPATH=str(code)) if code else None
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "kg.cli", "build", "-q", "--no-cache", "--jobs", str(jobs),
-                    *options, str(src), "--out", str(out)], check=False)
+                    *options, str(src), "--out", str(out)], check=False, env=env)
     seconds = time.perf_counter() - start
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return seconds, manifest["seconds"], manifest["peak_rss_mb"], manifest["cpu_seconds"]
@@ -63,6 +71,15 @@ def copies(files: list[Path], docs: dict[str, str], target: Path, k: int) -> Non
         (target / f"{k}-{f.name}").write_bytes(data)
 
 
+def checkout(rev: str, target: Path) -> Path:
+    """The repository at ``rev`` in a worktree at ``target`` (made once)."""
+    if not target.exists():
+        root = Path(__file__).resolve().parent.parent
+        subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", "-q", str(target), rev],
+                       check=True)
+    return target
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", type=Path)
@@ -71,6 +88,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="kg builds of the corpus (the median is reported)")
     ap.add_argument("--repeat", type=int, default=0, help="also the corpus repeated K times")
     ap.add_argument("--no-baseline", action="store_true", help="skip the spaCy pass")
+    ap.add_argument("--against", metavar="REV", help="also build with kg as it was at this git revision")
     args = ap.parse_args()
     files = sorted(find_files([args.corpus])[0])
     if args.limit:
@@ -93,8 +111,14 @@ def main() -> None:
         src = Path(tmp) / "in"
         src.mkdir()
         copies(files, ids, src, 0)
-        runs = sorted((kg_build(src, Path(tmp) / f"out{i}", args.jobs) for i in range(max(1, args.runs))),
-                      key=lambda run: run[0])
+        before: list[float] = []
+        runs = []
+        for i in range(max(1, args.runs)):
+            if args.against:
+                before.append(kg_build(src, Path(tmp) / f"before{i}", args.jobs,
+                                       code=checkout(args.against, Path(tmp) / "before"))[0])
+            runs.append(kg_build(src, Path(tmp) / f"out{i}", args.jobs))
+        runs.sort(key=lambda run: run[0])
         seconds, stages, peak, used = runs[len(runs) // 2]
         print(f"{len(read)} documents, {words} words, {args.jobs} job(s)")
         if spacy_seconds:
@@ -104,6 +128,10 @@ def main() -> None:
               f"{len(read) / seconds:.1f} cables/s{ratio}")
         if len(runs) > 1:
             print(f"  (the median of {len(runs)} builds: {', '.join(f'{run[0]:.1f}' for run in runs)} s)")
+        if before:
+            base = sorted(before)[len(before) // 2]
+            print(f"kg at {args.against}:  {base:7.1f} s (median of {', '.join(f'{b:.1f}' for b in sorted(before))}"
+                  f" s); this code takes {seconds / base:.2f}x its time")
         print("kg stages:", ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
         print("  (ingest and extract: seconds summed over the workers; read+extract: wall; export: "
               "the tables, in a worker beside graph, analyse and maps)")
@@ -117,6 +145,9 @@ def main() -> None:
                   f"the corpus's)")
             print("  stages:", ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
             print(f"  {cpu(used)}")
+        if args.against:
+            subprocess.run(["git", "worktree", "remove", "--force", str(Path(tmp) / "before")],
+                           cwd=Path(__file__).resolve().parent.parent, check=False)
 
 
 if __name__ == "__main__":
