@@ -38,8 +38,10 @@ AND = re.compile(r",\s+and\s+")
 VERB = re.compile(r"\b(?:is|are|was|were|has|have|had)\b")
 SEMICOLON = re.compile(r";")
 WINDOW = 240    # characters around a list or a place that its patterns read
-FROM = re.compile(r"\b(?:from|originating\s+(?:in|from)|(?:recruited|lured|abducted|kidnapped)\s+"
-                  r"(?:[\w-]+\s+){0,3}?(?:in|from)|natives\s+of)\s", re.I)
+FROM = re.compile(r"\b(?:from(?:\s+(?:rural\s+|remote\s+|poor\s+|border\s+)?(?:areas|villages|regions|"
+                  r"communities|districts|provinces|towns)\s+(?:in|of))?|originating\s+(?:in|from)|"
+                  r"(?:recruited|lured|abducted|kidnapped)\s+(?:(?!(?:to|into|towards)\b)[\w-]+\s+){0,3}?"
+                  r"(?:in|from)|natives\s+of)\s", re.I)
 TO = re.compile(r"\b(?:to|into|towards|en\s+route\s+to|bound\s+for|destined\s+for)\s", re.I)
 # what may stand between the items of a list of places: "⟨1⟩ and elsewhere in ⟨2⟩", "other
 # countries in ⟨3⟩", "neighboring countries—particularly ⟨4⟩, ⟨5⟩, and ⟨6⟩"
@@ -53,6 +55,8 @@ ITEM = re.compile(LINK + r"⟨(\d+)⟩", re.I)
 UNKNOWN = re.compile(LINK + r"(?<![A-Za-z])[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}(?=\s*,|\s+(?:and|or)\s)")
 RISK = re.compile(r"\b(?:vulnerab\w*|at\s+(?:\w+\s+)?risk|susceptible)\s+(?:to|of|for)\s+(?:[\w-]+\s+){0,4}?"
                   r"(?:trafficking|exploitation|forced\s+labou?r|servitude)\b", re.I)
+LEAD = re.compile(r"(?:[,\s]|\b(?:particularly|especially|mainly|mostly|primarily|notably|including|"
+                  r"predominantly|largely)\b)*$", re.I)
 TOPIC = re.compile(r"\btrafficking\s+in\s+persons\b", re.I)   # a subject, not people
 IN = re.compile(r"\b(?:in|within|throughout|across|inside)\s", re.I)
 VIA = re.compile(r"\b(?:via|through|transiting(?:\s+(?:via|through))?|by\s+way\s+of)\s", re.I)
@@ -126,8 +130,13 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
     sources = _lists(FROM, slotted, slots) + _nationalities(slotted, slots, at)
     src = _unique([slots[i].entity for i in sources])
     ends = _lists(TO, slotted, slots) + _lists(IN, slotted, slots, bound=not src)
-    named = [i for i in ends if not _intended(slotted, at[i]) and not (i in sources and _adjectival(slots[i]))]
-    dst = _unique([slots[i].entity for i in (named or ends) if not (i in sources and _adjectival(slots[i]))])
+    # a nationality among the ends names people, not a place ("catering to European tourists")
+    ends = [i for i in ends if not (adjectival(slots[i]) and (i in sources or c["people"].match(
+        re.sub(r"^\s*(?:[\w-]+\s+)??", "", slotted[at[i] + len(f"⟨{i}⟩"):at[i] + 60].lstrip())) or
+        re.match(r"\s*(?:[\w-]+\s+)?(?:tourists|clients|customers|employers|traffickers|men\b)",
+                 slotted[at[i] + len(f"⟨{i}⟩"):at[i] + 60])))]
+    named = [i for i in ends if not _intended(slotted, at[i])]
+    dst = _unique([slots[i].entity for i in (named or ends)])
     role = _transit_role(slotted, host, slots)
     via = _unique([slots[i].entity for i in _lists(VIA, slotted, slots)] + ([role] if role else []))
     maybe = {slots[i].entity.id for i in range(len(slots))
@@ -219,7 +228,8 @@ def _lists(pattern: re.Pattern[str], slotted: str, slots: list[Slot], bound: boo
         if pattern is FROM and c["agent"].search(last):
             continue
         if pattern is IN:
-            if c["not_in"].search(before) or re.search(
+            core = LEAD.sub("", before) + " "     # "camps, particularly in X": what is in X
+            if c["not_in"].search(core) or re.search(r"\bfrom\s+(?:[\w-]+\s+){1,3}$", core) or re.search(
                     r"\bfrom\s+(?:the\s+)?⟨\d+⟩\s+(?:(?!(?:are|is|were|was|be|been|being)\b)[a-z-]+(?<!ed)\s+){1,2}$",
                     before):   # "from the X orphanage in Y": where the source lies
                 continue
@@ -273,7 +283,7 @@ def _nationalities(slotted: str, slots: list[Slot], at: dict[int, int]) -> list[
         if re.search(r"\b(?:citizens|nationals|natives|residents)\s+of\s+(?:the\s+)?$", before, re.I):
             out.append(i)
             continue
-        if _adjectival(s) and (re.search(r"\b(?:exploit|traffic|subject|forc|compel|lur|recruit|sell|sold|"
+        if adjectival(s) and (re.search(r"\b(?:exploit|traffic|subject|forc|compel|lur|recruit|sell|sold|"
                                          r"coerc)\w*\s+(?:[a-z-]+\s+){0,2}$", before, re.I) or
                                (c["people"].search(" ".join(before.split()[-6:])) and re.search(
                                    r"\b(?:mostly|mainly|primarily|particularly|especially|including|"
@@ -281,7 +291,7 @@ def _nationalities(slotted: str, slots: list[Slot], at: dict[int, int]) -> list[
                                    before, re.I))):
             out.append(i)   # "exploit impoverished Marshallese", "women, mostly Dominican and ..."
             continue
-        if not _adjectival(s):
+        if not adjectival(s):
             continue
         # a list of nationalities, then (an adjective or two and) people
         rest = re.sub(r"^(?:\s*(?:,|and|or|as well as|possibly|other|sometimes|to a lesser extent)\s*|\s*⟨\d+⟩)*",
@@ -296,7 +306,7 @@ def _nationalities(slotted: str, slots: list[Slot], at: dict[int, int]) -> list[
     return out
 
 
-def _adjectival(s: Slot) -> bool:
+def adjectival(s: Slot) -> bool:
     """A place named by a word of its people or an adjective ("Ghanaian", "West African")."""
     if is_demonym(s.surface):
         return True
