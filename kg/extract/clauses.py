@@ -25,8 +25,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.extract.flowtext import (SLOT, Found, Slot, count_before, cues, exploitation_of, sectors_of,
-                                 slotted_text)
+from kg.extract.flowtext import (
+    SLOT,
+    Found,
+    Slot,
+    count_before,
+    cues,
+    exploitation_of,
+    sectors_of,
+    slotted_text,
+)
 from kg.extract.gazetteer import is_demonym
 from kg.model import Entity
 
