@@ -113,3 +113,21 @@ def test_cue_files_have_two_columns_per_row():
         with (DATA / name).open(encoding="utf-8", newline="") as f:
             rows = list(csv.reader(line for line in f if not line.startswith("#")))
         assert all(len(row) == 2 for row in rows), name
+
+
+def test_a_place_adjective_before_a_workplace_is_where_people_are_exploited():
+    assert routes("Moldovan men are exploited in forced labor on Russian farms and building sites.") == {
+        ("Moldova", "Russia")}
+
+
+def test_sources_after_neighbouring_countries_are_named_not_abroad():
+    assert routes("Moldova is a destination country. Adults from neighboring countries, particularly "
+                  "Ukraine and Romania, are exploited in forced labor.") == {
+        ("Ukraine", "Moldova"), ("Romania", "Moldova")}
+
+
+def test_a_second_clause_with_a_modal_verb_is_read_on_its_own():
+    flows = read("Moldovan women from rural areas are lured to the capital and forced into "
+                 "prostitution, and other women may be sent to Turkey for domestic servitude.")
+    assert set(flows) == {("Moldova", (), "Moldova"), ("Moldova", (), "Turkey")}
+    assert flows[("Moldova", (), "Turkey")].hedged and not flows[("Moldova", (), "Moldova")].hedged

@@ -43,7 +43,7 @@ SPLIT = re.compile(r";|,?\s+(?:while|whereas)\s+|\s+[-–—]\s+|,\s+but\s+|\.\s
 # ", and" between two clauses that each have a verb of their own ("X is a source ..., and
 # women are subjected to ..."), not inside a list ("from A, B, and C are ...")
 AND = re.compile(r",\s+and\s+")
-VERB = re.compile(r"\b(?:is|are|was|were|has|have|had)\b")
+VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|be|been|may|might|can|could|will|would)\b")
 SEMICOLON = re.compile(r";")
 WINDOW = 240    # characters around a list or a place that its patterns read
 FROM = re.compile(r"\b(?:from(?:\s+(?:rural\s+|remote\s+|poor\s+|border\s+)?(?:areas|villages|regions|"
@@ -63,10 +63,12 @@ ITEM = re.compile(LINK + r"⟨(\d+)⟩", re.I)
 UNKNOWN = re.compile(LINK + r"(?<![A-Za-z])[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}(?=\s*,|\s+(?:and|or)\s)")
 RISK = re.compile(r"\b(?:vulnerab\w*|at\s+(?:\w+\s+)?risk|susceptible)\s+(?:to|of|for)\s+(?:[\w-]+\s+){0,4}?"
                   r"(?:trafficking|exploitation|forced\s+labou?r|servitude)\b", re.I)
+# "from neighboring countries": where victims come from, not an unnamed destination
+ORIGINS = re.compile(r"\bfrom\s+(?:\w+\s+){0,2}(?:neighbou?ring|other|foreign|third|nearby)\s+countries\b", re.I)
 LEAD = re.compile(r"(?:[,\s]|\b(?:particularly|especially|mainly|mostly|primarily|notably|including|"
                   r"predominantly|largely)\b)*$", re.I)
 TOPIC = re.compile(r"\btrafficking\s+in\s+persons\b", re.I)   # a subject, not people
-IN = re.compile(r"\b(?:in|within|throughout|across|inside)\s", re.I)
+IN = re.compile(r"\b(?:in|within|throughout|across|inside|on)\s", re.I)
 VIA = re.compile(r"\b(?:via|through|transiting(?:\s+(?:via|through))?|by\s+way\s+of)\s", re.I)
 
 
@@ -169,7 +171,7 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
     elif not dst:
         if inside:
             dst = list(src)
-        elif host is None or c["abroad"].search(text) or via:
+        elif host is None or c["abroad"].search(ORIGINS.sub(" ", text)) or via:
             return None
         else:
             dst, method = [host], "clause-host"
@@ -291,8 +293,10 @@ def _nationalities(slotted: str, slots: list[Slot], at: dict[int, int]) -> list[
         if re.search(r"\b(?:citizens|nationals|natives|residents)\s+of\s+(?:the\s+)?$", before, re.I):
             out.append(i)
             continue
-        if adjectival(s) and (re.search(r"\b(?:exploit|traffic|subject|forc|compel|lur|recruit|sell|sold|"
-                                         r"coerc)\w*\s+(?:[a-z-]+\s+){0,2}$", before, re.I) or
+        if adjectival(s) and ((re.search(r"\b(?:exploit|traffic|subject|forc|compel|lur|recruit|sell|sold|"
+                                          r"coerc)\w*\s+(?:[a-z-]+\s+){0,2}$", before, re.I) and
+                                re.match(r"\s*(?:$|[,;.)]|(?:from|and|or|who|to|in|into|as|for|with|at)\b)",
+                                         after)) or
                                (c["people"].search(" ".join(before.split()[-6:])) and re.search(
                                    r"\b(?:mostly|mainly|primarily|particularly|especially|including|"
                                    r"predominantly|largely|many|some)\s+(?:⟨\d+⟩\s*,?\s*(?:and\s+|or\s+)?)*$",

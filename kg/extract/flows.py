@@ -159,6 +159,7 @@ def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: d
             # most specific places
             read = {_countries(f) for f in by_clause}
             by_sentence = [f for f in by_sentence if f.method in FIRM or _countries(f) in read]
+            by_sentence = [_narrowed(g, [f for f in by_clause if _restates(g, f)]) for g in by_sentence]
             by_clause = [f for f in by_clause if not any(_restates(g, f) for g in by_sentence)]
         found += by_sentence + by_clause
         context += slots
@@ -167,6 +168,16 @@ def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: d
 
 def _countries(f: Found) -> tuple[str, str]:
     return (f.source.country_code or f.source.id, f.destination.country_code or f.destination.id)
+
+
+def _narrowed(g: Found, same: list[Found]) -> Found:
+    """The sentence reader's flow with the evidence of the clause that states it, and hedged
+    when that clause only says it may happen."""
+    if not same:
+        return g
+    f = min(same, key=lambda f: (f.hedged, f.sentence[1] - f.sentence[0]))
+    inside = g.sentence[0] <= f.sentence[0] and f.sentence[1] <= g.sentence[1]
+    return replace(g, sentence=f.sentence if inside else g.sentence, hedged=f.hedged)
 
 
 def _restates(g: Found, f: Found) -> bool:
