@@ -72,7 +72,8 @@ def _entries() -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
     stop, words = _stopwords(), _place_words()
 
-    def add(form: str, entity: Entity, context: bool = False, strict: bool = False) -> None:
+    def add(form: str, entity: Entity, context: bool = False, strict: bool = False,
+            main: bool = False) -> None:
         form = " ".join(form.split())
         key = form.casefold()
         if len(key) < 2 or key in stop:
@@ -86,10 +87,11 @@ def _entries() -> dict[str, Entry]:
                                  word=key in words and (checked or form.isupper()), checked=checked)
         elif entity is entry.entity or any(e is entity for e in entry.choices):
             return
-        elif (entry.entity is None and context) or (
-                not context and entity.type == "City" and entry.entity.type == "City"):
+        elif (context and (entry.entity is None or entry.checked)) or (
+                main and entry.entity.type == "City"):
             # another place of the name (Valencia): the one of a country the document names
-            # wins; a place found anywhere is not displaced by a town found in context
+            # wins; a large city is not displaced by a town found in context, nor by a
+            # place one of whose other names it is
             entries[key] = replace(entry, choices=(*entry.choices, entity))
 
     countries = {}
@@ -121,12 +123,12 @@ def _entries() -> dict[str, Entry]:
 
     def others(city: _City) -> _City:
         code = city.entity.country_code
-        return replace(city, names=(city.names[0], *(
-            n for n in city.names[1:] if code in regions.get(_plain(n).casefold(), {code}))))
+        return replace(city, names=(*city.names[:city.mains], *(
+            n for n in city.names[city.mains:] if code in regions.get(_plain(n).casefold(), {code}))))
     for city in cities:
         if city.anywhere:     # its name, then its other names: these are checked as words
-            for form in _city_forms(replace(city, names=city.names[:1])):
-                add(form, city.entity, strict=city.checked)
+            for form in _city_forms(replace(city, names=city.names[:city.mains])):
+                add(form, city.entity, strict=city.checked, main=True)
             for form in _city_forms(others(city)):
                 add(form, city.entity, strict=True)
     for city in cities:
@@ -370,6 +372,7 @@ class _City:
     names: tuple[str, ...]
     anywhere: bool    # found wherever it is named, not only where its country is
     checked: bool = False   # found anywhere, not for its size: must stand as a name
+    mains: int = 1          # how many of the names are its own (the others: other names)
 
 
 def _cities(countries: dict[str, Entity]) -> list[_City]:
@@ -387,15 +390,21 @@ def _cities(countries: dict[str, Entity]) -> list[_City]:
         anywhere = (large or row["capital"] == "1"
                     or _distinctive(row["name"], population, homonyms, words))
         # a smaller town's other names are mostly its names in other languages, or words
-        names = [row["name"], *(_split(row["alternate_names"])
+        own = _slashed(row["name"])
+        names = [*own, *(_split(row["alternate_names"])
                                 if large or row["capital"] == "1" or population >= MIN_POPULATION_NAMES
                                 else ())]
         entity = Entity(entity_id("City", f"{code}-{row['geonameid']}"), row["name"], "City",
                         country=countries[code].name, country_code=code,
                         latitude=float(row["latitude"]), longitude=float(row["longitude"]))
         cities.append((-(code in NEAR), -population, entity.id,
-                       _City(entity, tuple(names), anywhere, anywhere and not large)))
+                       _City(entity, tuple(names), anywhere, anywhere and not large, len(own))))
     return [city for *_, city in sorted(cities)]
+
+
+def _slashed(name: str) -> list[str]:
+    """A name and, for one given in two languages, each ("Donostia / San Sebastián")."""
+    return [name, *(part.strip() for part in name.split(" / "))] if " / " in name else [name]
 
 
 def _distinctive(name: str, population: int, homonyms: Counter, words: frozenset[str]) -> bool:
@@ -474,7 +483,8 @@ def find_places(doc: Document, extraction: Extraction) -> Extraction:
                 continue
             if _named(doc, p, start, end, entry, entity, lower):
                 chosen.append((start, end, entity, entry))
-            elif _in_name(p.text, start):
+            elif (not doc.all_caps and (entry.checked or entity is not entry.entity)
+                  and _in_name(p.text, start)):
                 surnames.add(id(entry))  # "Carlos Restrepo": a surname all through the text
         kept.append((p, chosen))
     for p, chosen in kept:
@@ -496,7 +506,8 @@ def _context(doc: Document, found) -> Counter:
     codes: Counter = Counter()
     for _, hits in found:
         for _, _, entry in hits:
-            if entry.entity is not None and entry.entity.country_code and not entry.checked:
+            if (entry.entity is not None and entry.entity.country_code and not entry.checked
+                    and not entry.choices):     # (an ambiguous name is no evidence)
                 codes[entry.entity.country_code] += 1
     host = host_country(doc)
     if host:
@@ -544,11 +555,16 @@ class _LowerWords:
 CAPITALISED = re.compile(r"[A-Z][\w'’.-]*")
 BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
 AFTER = re.compile(r"^\s+([A-Z][\w'’-]*)")
+WORD_BEFORE = re.compile(r"(\w+)\s+$")
+SPEAKS = re.compile(r"\s+(?:said|says|told|noted|added|explained|stated|pointed|argued|asked|"
+                    r"claimed|replied|commented|stressed|suggested|agreed|believes|thinks|"
+                    r"recalled|complained|insisted|confirmed|denied)\b")
 # what stands before a town's name that is also a word: a preposition of place, or a list
 PLACE_BEFORE = re.compile(r"\b(?:in|to|from|near|via|through|into|outside|across)\s+$")
 # after "US" in capitals, the words that show it is the pronoun ("TOLD US THAT", "LET US KNOW")
-PRONOUN_NEXT = re.compile(r"\s*(?:THAT|TO|AND|BUT|OF|FOR|IN|AS|ON|AT|WITH|WHEN|WHENEVER|IF|DID|"
-                          r"KNOW|ABOUT|BY|FROM|UP|OUT|IS|WAS|ALL|BOTH|ANY|HOW|WHAT|WHY|$|[.,;:!?)])")
+PRONOUN_NEXT = re.compile(r"\s*(?:(?:THAT|TO|AND|BUT|OF|FOR|IN|AS|ON|AT|WITH|WHEN|WHENEVER|IF|DID|"
+                          r"KNOW|ABOUT|BY|FROM|UP|OUT|IS|WAS|ALL|BOTH|ANY|HOW|WHAT|WHY|A|AN|THE|"
+                          r"THIS|SOME)\b|$|[.,;:!?)])")
 
 
 def _named(doc: Document, p: Paragraph, start: int, end: int, entry: Entry, entity: Entity,
@@ -571,6 +587,10 @@ def _named(doc: Document, p: Paragraph, start: int, end: int, entry: Entry, enti
     before = BEFORE.search(text, max(0, start - 40), start)
     if before and before.group(1) not in leading_words():
         return False
+    word_before = WORD_BEFORE.search(text, max(0, start - 40), start)
+    if (entity is not entry.entity or entry.word) and (
+            (word_before and word_before.group(1).capitalize() in titles()) or SPEAKS.match(text, end)):
+        return False      # "chief Ivanov", "Oliveira pointed out": a person
     after = AFTER.match(text[end:end + 40])
     if after and not _is_place(after.group(1)) and after.group(1) not in KINDS:
         return False
