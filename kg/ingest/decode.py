@@ -70,3 +70,30 @@ def _legacy(data: bytes, path: str, exc: UnicodeDecodeError) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+# a character reference of HTML: named (&rsquo;), decimal (&#8217;) or hexadecimal (&#x2019;)
+_REFERENCE = re.compile(r"&(?:([A-Za-z][A-Za-z0-9]{1,31})|#([0-9]{1,7})|#[xX]([0-9A-Fa-f]{1,6}));")
+
+
+def unescape_references(text: str) -> str:
+    """Text with its HTML character references read as the characters they stand for.
+
+    Texts copied from web pages keep them ("Angola&rsquo;s", "countries&mdash;including");
+    read as they stand, the words beside them do not read as words. Only complete, known
+    references are replaced: "A&B" and "&unknown;" stay as they are.
+
+    >>> unescape_references("Zambia&rsquo;s borders &mdash; A&B &amp; C &#8211; &nosuch;")
+    'Zambia’s borders — A&B & C – &nosuch;'
+    """
+    if "&" not in text:
+        return text
+    from html.entities import html5
+
+    def char(m: re.Match) -> str:
+        name, dec, hexa = m.groups()
+        if name:
+            return html5.get(name + ";", m.group())
+        code = int(dec) if dec else int(hexa, 16)
+        return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group()
+    return _REFERENCE.sub(char, text)
