@@ -57,8 +57,10 @@ def test_generic_ministry_takes_the_country_of_the_sending_post():
 
 
 def test_a_country_adjective_names_another_countrys_ministry():
-    mvd = entity_of("1. The Kyrgyz MVD and the MVD met.", "MVD")
+    # the mention reads as the text names the body, adjective and all
+    mvd = entity_of("1. The Kyrgyz MVD and the MVD met.", "Kyrgyz MVD")
     assert mvd.country == "Kyrgyzstan"
+    assert entity_of("1. The Kyrgyz MVD and the MVD met.", "MVD").country == "Kazakhstan"
 
 
 def test_a_defined_acronym_joins_its_full_name_everywhere_in_the_document():

@@ -51,6 +51,7 @@ class Hit:
     end: int
     entity: Entity
     method: str
+    core: int = -1   # where the name proper starts, after a country's adjective ("Irish ...")
 
 
 # ------------------------------------------------------------------------------ data
@@ -97,9 +98,29 @@ def make_entity(name: str, type_: str, code: str, key: str | None = None) -> Ent
     country = country_name(code)
     if type_ == "InternationalOrganization" or (type_ == "Media" and not code):
         code, country = "", ""
-    key = key or normalise(name)
+    key = key or body_key(name)
     return Entity(entity_id(type_, f"{code or 'xx'}-{key}"), name, type_,
                   country=country, country_code=code)
+
+
+HEAD_LAST = re.compile(r"^(?P<subject>[A-Z][a-z]+)\s+(?P<head>Ministry|Department)$")
+
+
+def body_key(name: str) -> str:
+    """The key of a body's name, the same however the name is written: "Transport
+    Department", "Department of Transport" and "Irish Department of Transport" are one body
+    (the country is in the id already).
+
+    >>> body_key("Irish Defense Department") == body_key("Department of Defense")
+    True
+    """
+    words = name.split()
+    if len(words) > 2 and _is_country_word(words[0]):
+        name = " ".join(words[1:])
+    m = HEAD_LAST.match(name)
+    if m and not _is_country_word(m.group("subject")):
+        name = f"{m.group('head')} of {m.group('subject')}"
+    return normalise(name)
 
 
 def embassy(doc: Document) -> Entity:
@@ -141,7 +162,8 @@ def find_organizations(doc: Document, extraction: Extraction) -> Extraction:
             entities.setdefault(h.entity.id, h.entity)
             mentions.append(Mention.at(h.entity.id, doc, p, p.start + h.start, p.start + h.end, h.method))
             if h.method != "local":  # "the court of Zhambyl Oblast" names the oblast as a place
-                org_spans.setdefault(p.index, []).append((p.start + h.start, p.start + h.end, h.entity))
+                # (a country's adjective before the name stays a mention of the country)
+                org_spans.setdefault(p.index, []).append((p.start + max(h.start, h.core), p.start + h.end, h.entity))
     mentions = [m for m in mentions
                 if not _place_inside_org(m, entities, org_spans.get(m.paragraph_index, ()))]
     used = {m.entity_id for m in mentions}
@@ -190,8 +212,11 @@ def _paragraph_hits(doc: Document, p: Paragraph, host: str, places: list[Mention
     text = p.text
     hits: list[Hit] = []
     for start, end, entry in scan(_automaton(), p, doc.all_caps):
+        if PARTY_AFTER.match(text, end):
+            continue    # "the Congress Party": a party, not the legislature
         country = _country_before(text, start) or host
-        hits.append(Hit(start, end, lexicon_entity(entry, country), "lexicon"))
+        adjective = _adjective_before(text, start) if entry.country_code == "*" else start
+        hits.append(Hit(adjective, end, lexicon_entity(entry, country), "lexicon", core=start))
     if doc.kind == "cable":
         hits += _embassy_hits(text, post)
     if not doc.all_caps:
@@ -201,7 +226,34 @@ def _paragraph_hits(doc: Document, p: Paragraph, host: str, places: list[Mention
         hits += _media_hits(text, p.index == 1 or p.kind == "body")
         hits += _ngo_hits(text, host)
         hits += _named_bodies(text, host, local)
-    return _resolve_overlaps(hits)
+    return _owned(text, _resolve_overlaps(hits))
+
+
+PARTY_AFTER = re.compile(r"\s+[Pp]art(?:y|ies)\b")
+
+
+def _adjective_before(text: str, start: int) -> int:
+    """Where a country's adjective right before a name starts ("Irish Parliament", "U.S.
+    Congress"), or ``start`` when there is none: the mention reads as the text names the body."""
+    m = re.search(r"(?<![\w.])([A-Z][A-Za-z.]+) $", text[max(0, start - 25):start])
+    if m and (_is_country_word(m.group(1)) or re.fullmatch(r"U\.S\.|US|American", m.group(1))):
+        return start - len(m.group(0))
+    return start
+
+
+def _owned(text: str, hits: list[Hit]) -> list[Hit]:
+    """A unit named after its owner's possessive ("the Embassy's Legal Office", "the
+    Ministry of Finance's Financial Directorate") is in its owner's country."""
+    out = list(hits)
+    for k in range(1, len(out)):
+        owner, unit = out[k - 1], out[k]
+        if (unit.method == "pattern" and unit.entity.type == "GovernmentAgency"
+                and owner.entity.type in ("GovernmentAgency", "InternationalOrganization")
+                and re.fullmatch(r"['’]s\s+", text[owner.end:unit.start])
+                and owner.entity.country_code != unit.entity.country_code):
+            out[k] = replace(unit, entity=make_entity(unit.entity.name, unit.entity.type,
+                                                      owner.entity.country_code))
+    return out
 
 
 def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
@@ -374,12 +426,54 @@ def _ngo_hits(text: str, host: str) -> list[Hit]:
 def _named_bodies(text: str, host: str, places: list[tuple[int, int, Entity]]) -> list[Hit]:
     """Names built on a head word, from runs of two capitalised words or more."""
     out = []
-    for run in _runs(text):
-        for piece in _pieces(run, text):
-            hit = _classify(piece, text, host, places)
-            if hit is not None:
-                out.append(hit)
+    for whole in _runs(text):
+        for run in _split_run(whole, text):
+            for piece in _pieces(run, text):
+                hit = _classify(piece, text, host, places)
+                if hit is not None:
+                    out.append(hit)
     return out
+
+
+REDACTED = re.compile(r"[xX]{3,}")
+GLUED = re.compile(r"\.(?=[a-z]{2})|[xX]{3,}")
+
+
+def _split_run(run: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]]:
+    """A run of capitalised words cut where one name ends and the next begins: after a
+    possessive ("the Ministry of Finance's Financial Markets Directorate" is two bodies;
+    "Department of Transport's" is the Department of Transport) and at a redaction mark, even
+    one glued to a word ("Directorate.xxxxx")."""
+    out: list[list[tuple[int, int]]] = [[]]
+    for k, (a, b) in enumerate(run):
+        word = text[a:b]
+        glued = GLUED.search(word, 1)
+        if REDACTED.fullmatch(word):
+            out.append([])
+            continue
+        if glued:
+            out[-1].append((a, a + glued.start()))
+            out.append([])
+            continue
+        if word.endswith(("'s", "’s")) and len(word) > 2 and _owner(text, out[-1] + [(a, b - 2)], run[k + 1:]):
+            out[-1].append((a, b - 2))
+            out.append([])
+            continue
+        out[-1].append((a, b))
+    return [r for r in out if r]
+
+
+def _owner(text: str, words: list[tuple[int, int]], rest: list[tuple[int, int]]) -> bool:
+    """Whether a possessive ends a body's name: the words before it are a listed body, an
+    acronym or the embassy, or they have a head word and so do the words after it (or none
+    follow). "The Ministry of Finance's Markets Directorate" is two bodies; "Committee for the
+    Protection of Children's Rights" and "Women's Support Center" are one."""
+    names = [text[a:b] for a, b in words]
+    after = [text[a:b] for a, b in rest]
+    if (_acronym(names[-1]) or names[-1] in ("Embassy", "Post")
+            or any(" ".join(names[k:]).casefold() in lexicon() for k in range(len(names)))):
+        return True
+    return _has_head(names) and (not after or any(w in heads() for w in after))
 
 
 WORD_CHARS = re.compile(r"[\w'’.&/-]")
@@ -524,7 +618,7 @@ def _head_types(words: list[str]) -> list[str]:
     """The types of the head words in head position: last, or before "of"/"for"/"on"."""
     hd = heads()
     return [hd[w] for k, w in enumerate(words)
-            if w in hd and (k == len(words) - 1 or words[k + 1] in ("of", "for", "on", "in"))]
+            if w in hd and (k == len(words) - 1 or words[k + 1] in ("of", "for", "on", "in", "to"))]
 
 
 def _is_country_word(word: str) -> bool:
@@ -561,7 +655,7 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
         return None   # a political party or bloc: kg has no type for them
     first = lexicon().get(words[0].casefold())
     inside = [pl for pl in places if start <= pl[0] and pl[1] <= end]
-    code = inside[0][2].country_code if inside else host
+    code = inside[0][2].country_code if inside else (_country_before(text, start) or host)
     if first is not None and first.type == "InternationalOrganization" and first.case_sensitive:
         type_ = "InternationalOrganization"
     elif "Court" in types:
@@ -575,12 +669,12 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
         type_ = "GovernmentAgency"
     if type_ not in ORG_TYPES:
         type_ = "GovernmentAgency"
-    return Hit(start, end, make_entity(name, type_, code), "pattern")
+    return Hit(_adjective_before(text, start), end, make_entity(name, type_, code), "pattern", core=start)
 
 
 # ------------------------------------------------------------------------------ acronyms
 
-ACRONYM = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z/&-]{1,9})\s*\)")
+ACRONYM = re.compile(r"(?:['’]s)?\s*\(\s*(?:the\s+)?([A-Z][A-Za-z/&-]{1,9})\s*\)")
 
 
 def _definitions(text: str, hits: list[Hit]) -> dict[str, Entity]:
