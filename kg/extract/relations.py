@@ -41,8 +41,8 @@ LIST = r"((?:\s*,\s*(?:and\s+)?(?:the\s+)?⟨\d+⟩|\s+and\s+(?:the\s+)?⟨\d+�
 def find_relations(doc: Document, extraction: Extraction) -> Extraction:
     """Extraction step: relations between the actors of a document."""
     entities = {e.id: e for e in extraction.entities}
-    actors = sorted((m for m in extraction.mentions if entities[m.entity_id].type in ACTORS),
-                    key=lambda m: m.start)
+    actors = _outermost(sorted((m for m in extraction.mentions if entities[m.entity_id].type in ACTORS),
+                               key=lambda m: (m.start, -m.end)))
     host = host_country(doc)
     country = entities.get(entity_id("Country", host)) if host else None
     found: dict[tuple[str, str, str], Relation] = {}
@@ -93,6 +93,20 @@ def find_relations(doc: Document, extraction: Extraction) -> Extraction:
             span = (p.start + spans[k][0], p.start + spans[k][1]) if inside else (m.start, m.end)
             _named_parent(entities[m.entity_id], p, span, entities, add)
     return replace(extraction, relations=tuple(sorted(found.values(), key=lambda r: r.id)))
+
+
+def _outermost(mentions: list[Mention]) -> list[Mention]:
+    """The mentions (sorted by start, longest first) that no other lies around: the country in
+    "Irish Department of Transport" is a mention of Ireland, but the sentence's actor there is
+    the department."""
+    out: list[Mention] = []
+    end = -1
+    for m in mentions:
+        if m.end <= end and out and out[-1].start <= m.start:
+            continue
+        out.append(m)
+        end = max(end, m.end)
+    return out
 
 
 def _post(doc: Document, official: Entity, mention: Mention | None, entities: dict[str, Entity],
