@@ -298,7 +298,10 @@ def _embassy_hits(text: str, entity: Entity) -> list[Hit]:
             if previous and previous.group(1) not in ("", ".", ":", ";", "("):
                 continue  # "the Washington Post"
         elif _country_before(text, m.start()) not in ("", "US"):
-            continue  # another country's embassy
+            other = _foreign_embassy(text, m, entity)  # another country's embassy
+            if other is not None:
+                out.append(other)
+            continue
         elif m.group("city"):
             place = lookup(m.group("city"))
             if place is not None and place.name != entity.name.split()[-1]:
@@ -307,6 +310,30 @@ def _embassy_hits(text: str, entity: Entity) -> list[Hit]:
                 end = m.start("city")
         out.append(Hit(m.start(), len(text[:end].rstrip()), entity, "embassy"))
     return out
+
+
+IN_CITY = re.compile(r"\s+in\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)")
+
+
+def _foreign_embassy(text: str, m: re.Match[str], post: Entity) -> Hit | None:
+    """"the German Embassy (in Skopje)": another country's embassy, in the city the text
+    names or else the post's own city (one entity however the document writes it)."""
+    if m.group(0) == "embassy" or text[m.start()].islower():
+        return None
+    start = _adjective_before(text, m.start())
+    if start == m.start():
+        return None     # "Kazakhstan's embassy": a possessive, read as the country's
+    code = _country_before(text, m.start())
+    end = m.start() + len("Embassy")
+    city = post.name.split()[-1] if post.name.split()[-1] != "Embassy" else ""
+    after = IN_CITY.match(text, end)
+    place = lookup(after.group(1)) if after else None
+    if after and place is not None and place.type == "City":
+        end, city = after.end(), place.name
+    adjective = text[start:m.start()].strip()
+    name = f"{adjective} Embassy" + (f" in {city}" if city else "")
+    return Hit(start, end, make_entity(name, "GovernmentAgency", code, key=normalise(f"embassy {city}")),
+               "embassy", core=m.start())
 
 
 LOCAL = re.compile(r"\s+(?:(town|city|district|regional|oblast|military|appeals|appellate)\s+)?"
@@ -650,7 +677,7 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
         return Hit(start, end, lexicon_entity(entry, host), "pattern")
     if lookup(name) is not None:
         return None   # a place ("Soviet Union"), not a body
-    if words[-1] in ("Union", "League", "Alliance", "Coalition", "Front", "Movement") and \
+    if words[-1] in ("Union", "League", "Alliance", "Coalition", "Front", "Movement", "Army") and \
             any(w in _words("party_words.txt") for w in words[:-1]):
         return None   # a political party or bloc: kg has no type for them
     first = lexicon().get(words[0].casefold())

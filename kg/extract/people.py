@@ -89,7 +89,7 @@ def _title_pattern() -> re.Pattern[str]:
     list ("former Presidents A B, C D and E F": each holds the title)."""
     office = r"(?P<office>\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*){0,5})?"
     more = rf"(?=(?P<more>(?:\s*,\s*(?:and\s+)?{FULL_NAME}|\s+and\s+{FULL_NAME})*))"
-    return compile_skipping(rf"{_titles()}(?:s|['’]s)?{office}\s+(?P<name>{NAME}){more}")
+    return compile_skipping(rf"{_titles()}(?P<plural>s|['’]s)?{office}\s+(?P<name>{NAME}){more}")
 
 
 @lru_cache(maxsize=1)
@@ -141,6 +141,9 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
             continue
         for m in _title_pattern().finditer(p.text):
             title, name_start, written = m.group("title"), m.start("name"), m.group("name")
+            plural = m.group("plural") or ""
+            if plural[-2:] in ("'s", "’s") and not m.group("more"):
+                continue    # "the Prime Minister's Special Envoy": no name after the title
             if m.group("office"):
                 # "Speaker of Parliament Jordanovski": the name is the words after the body's
                 split = _after_office(m.group("office") + " " + written)
@@ -152,29 +155,32 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
             name = _clean(written, places_ok=True)
             if len(name.split()) == 1 and _written_in_lower_case(name, doc.text, lower_words):
                 name = ""   # "Minister Fired": a word the document also writes in lower case
-            title = _subject_before(p.text, m.start("title")) + title
+            subject = _subject_before(p.text, m.start("title"))
+            if subject and (title in ("Minister", "Secretary") or subject.endswith(("'s ", "’s "))
+                            or _is_country(subject)):
+                title = subject + title     # "Finance Minister", "Russian FM", "Venezuela's President"
             if name:
-                start = p.start + name_start + _offset(written, name)
-                found.append((start, start + len(name), name, title))
+                found.append(_at(p.start + name_start, written, name, title))
             for more in FULL_NAME_RE.finditer(m.group("more") or ""):
                 if more.group(0).split()[0] in _title_words():
                     break   # "X and Operative Officer Y": the next title's name, found by its own match
                 other = _clean(more.group(0))
                 if len(other.split()) > 1:
-                    start = p.start + m.start("more") + more.start() + _offset(more.group(0), other)
-                    found.append((start, start + len(other), other, title))
+                    # "Presidents A and B" both hold the title; in "President A and B C", B C
+                    # is named beside A and may hold none
+                    found.append(_at(p.start + m.start("more") + more.start(), more.group(0), other,
+                                     title if plural else ""))
         for pattern in _role_patterns():
             for m in pattern.finditer(p.text):
                 name = _clean(m.group("name"))
                 if len(name.split()) > 1:
-                    start = p.start + m.start("name") + _offset(m.group("name"), name)
-                    found.append((start, start + len(name), name, m.group("title")))
-        found += _name_headings(p, lower_words)
+                    found.append(_at(p.start + m.start("name"), m.group("name"), name, m.group("title")))
+        found += _name_headings(p, doc.text, lower_words)
         for m in _appositive_pattern().finditer(p.text):
             name = _clean(m.group("name"))
             if name:
-                start = p.start + m.start("name") + _offset(m.group("name"), name)
-                found.append((start, start + len(name), name, " ".join(m.group("title").split())))
+                found.append(_at(p.start + m.start("name"), m.group("name"), name,
+                                 " ".join(m.group("title").split())))
     known_places = {e.id for e in extraction.entities if e.type == "City"}
     city_spans = {(m.start, m.end) for m in extraction.mentions if m.entity_id in known_places}
     nlp = model() if thorough or reads_model(doc) else None
@@ -210,13 +216,15 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
 
 
 FULL_NAME_RE = re.compile(FULL_NAME)
+PATRONYMIC = ("bin", "ibn", "bint", "ben")
 HEADING = re.compile(rf"(?m)^[ \t]*(?P<name>{FULL_NAME})[ \t]*$")
 
 
-def _name_headings(p, lower_words: Container[str]) -> list[tuple[int, int, str, str]]:
+def _name_headings(p, text: str, lower_words: Container[str]) -> list[tuple[int, int, str, str]]:
     """A heading line that is a person's full name, as profiles are headed ("Jane Q Doe"
     above the paragraph about her): each word could be a name's, none is written in lower
-    case, and the surname (second word) is used again in the paragraph after."""
+    case, and the surname (second word) is used again in the 2,000 characters after
+    (``text``: the document's)."""
     if "\n" not in p.text:
         return []
     out = []
@@ -225,10 +233,9 @@ def _name_headings(p, lower_words: Container[str]) -> list[tuple[int, int, str, 
         words = name.split()
         if len(words) < 2 or any(w.lower() in lower_words for w in words):
             continue
-        rest = p.text[m.end():]
+        rest = text[p.start + m.end():p.start + m.end() + 2000]
         if re.search(rf"(?<![\w-]){re.escape(words[1])}(?![\w-])", rest):
-            start = p.start + m.start("name") + _offset(m.group("name"), name)
-            out.append((start, start + len(name), name, ""))
+            out.append(_at(p.start + m.start("name"), m.group("name"), name, ""))
     return out
 
 
@@ -245,11 +252,16 @@ def _after_office(text: str) -> tuple[str, str] | None:
     return " " + " ".join(words[:k]), " ".join(words[k:])
 
 
+def _is_country(word: str) -> bool:
+    place = lookup(re.sub(r"['’]s\s*$", "", word.strip()))
+    return place is not None and place.type == "Country"
+
+
 def _subject_before(text: str, start: int) -> str:
     """The subject word a title is written after ("Finance Minister", "Interior Minister"),
     with a space, or "": it tells which ministry the minister heads."""
-    m = re.search(r"(?<![\w'’-])([A-Z][a-z]+) $", text[max(0, start - 20):start])
-    if m and m.group(1) not in leading_words() and m.group(1) not in _title_words():
+    m = re.search(r"(?<![\w'’-])([A-Z][a-z]+(?:['’]s)?) $", text[max(0, start - 20):start])
+    if m and m.group(1) not in leading_words() and m.group(1) not in titles():
         return m.group(1) + " "
     return ""
 
@@ -361,6 +373,17 @@ def _windows(sentence: str, pairs: list[tuple[int, int]]) -> list[tuple[int, int
             for lo, hi in spans]
 
 
+def _at(offset: int, text: str, name: str, title: str) -> tuple[int, int, str, str]:
+    """(start, end, name, title) of a cleaned name found in ``text``, which starts at the
+    document's ``offset``: the span covers the name as written, line breaks and all."""
+    if " ".join(text.split()) == text:
+        start = max(text.find(name), 0)
+        return offset + start, offset + start + len(name), name, title
+    m = re.search(r"\s+".join(map(re.escape, name.split())), text)
+    start, end = (m.start(), m.end()) if m else (0, len(name))
+    return offset + start, offset + end, name, title
+
+
 def _offset(text: str, name: str) -> int:
     """Where the cleaned name starts in the matched text (titles before it were dropped)."""
     if " ".join(text.split()) == text:     # (most: single spaces, where the name is as written)
@@ -389,6 +412,8 @@ def _clean(text: str, places_ok: bool = False) -> str:
         words = after if after else words[:inside[0]]
     while words and re.fullmatch(PARTICLE, words[-1]):
         words = words[:-1]
+    if any(re.search(r"['’]s$", w) for w in words[:-1]):
+        return ""   # "Obama's Prague": a possessive inside is no name's
     if not words or not all(re.fullmatch(PARTICLE, w) or (re.fullmatch(NAME_WORD, w) and (
             _could_be_name(w) or (places_ok and k and _town_word(w)))) for k, w in enumerate(words)):
         return ""
@@ -424,8 +449,20 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
     full: dict[str, str] = {}           # surname -> the longest full name
     for _, _, name, _ in found:
         words = name.split()
-        if len(words) > 1 and len(name) > len(full.get(words[-1], "")):
-            full[words[-1]] = name
+        # "Khalid bin Faisal" is Khalid, son of Faisal: the given name, not the last, is his
+        key = words[0] if any(w in PATRONYMIC for w in words) else words[-1]
+        if len(words) > 1 and len(name) > len(full.get(key, "")):
+            full[key] = name
+    # "Hugo Moldiz" is "Hugo Moldiz Mercado" (a first surname and a second): the shorter name
+    # begins the longer, and its last word is a surname of the longer too
+    names = sorted({f[2] for f in found if len(f[2].split()) > 1}, key=len, reverse=True)
+    for name in names:
+        words = name.split()
+        longer = next((n for n in names if len(n.split()) > len(words) and n.split()[:len(words)] == words), None)
+        if longer is not None:
+            full[words[-1]] = full.get(longer.split()[-1], longer)
+        elif len(words) == 3 and words[1] not in full and not re.fullmatch(PARTICLE, words[1]):
+            full[words[1]] = name   # "Iporre" alone is "Ivan Iporre Salguero"
     people: dict[str, dict] = {}
     spans = {}
     for start, end, name, title in sorted(found):
@@ -459,7 +496,9 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
             org = _ministry(person["title"], known, host)
         role = person["title"] in person_roles()
         official = (bool(person["title"]) and not role) or org is not None
-        code = (org.country_code if org is not None and org.country_code else host)
+        said = lookup(re.sub(r"['’]s$", "", person["title"].split()[0])) if person["title"] else None
+        code = (org.country_code if org is not None and org.country_code
+                else said.country_code if said is not None and said.type == "Country" else host)
         words = normalise(name).split()
         key = f"{code or 'xx'}-{words[0]}-{words[-1]}" if len(words) > 1 else f"{code or 'xx'}-{words[0]}"
         entity = Entity(entity_id("Person", key), name, "Official" if official else "Person",
@@ -528,12 +567,23 @@ def _ministry(title: str, known: dict[str, Entity], host: str) -> Entity | None:
 TITLE_GAP = re.compile(r"(?:['’]s)?(?:\s+(?:[A-Z][\w/.-]*|of|for|the|member))+\s+")
 
 
+def _title_gap(text: str, start: int, end: int) -> bool:
+    """Whether only a title lies between a body and a name ("Senate President", "DFA
+    Political Director", "MOD Secretary General for Policy Admiral"): capitalised words, a
+    title's among them, at most two that are not a title's."""
+    if end - start > 50 or not TITLE_GAP.fullmatch(text, start, end):
+        return False
+    words = [w for w in text[start:end].split() if w[0].isupper()]
+    others = [w for w in words if w not in _title_words()]
+    return len(others) < len(words) and len(others) <= 2
+
+
 def _organisation_near(text: str, start: int, end: int, orgs: list[Mention]) -> Mention | None:
     """The organisation a person acts for: named in the title phrase around the name, in the
     same sentence ("X, Head of the Unit"; "Minister of Justice, X"; "X from the police")."""
     left = max(text.rfind(". ", 0, start), start - 120)
     # "Senate President X", "DFA Political Director X": the body the title is written after
-    titled = [m for m in orgs if left <= m.end <= start and TITLE_GAP.fullmatch(text, m.end, start)]
+    titled = [m for m in orgs if left <= m.end <= start and _title_gap(text, m.end, start)]
     if titled:
         return max(titled, key=lambda m: m.end)
     right = text.find(". ", end)
