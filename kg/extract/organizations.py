@@ -85,6 +85,13 @@ def heads() -> dict[str, str]:
         return {row["head"]: row["type"] for row in csv.DictReader(f)}
 
 
+@lru_cache(maxsize=1)
+def heads_alone() -> frozenset[str]:
+    """Head words that name a body with a country's adjective alone ("Czech Army")."""
+    with (DATA / "org_heads.csv").open(encoding="utf-8", newline="") as f:
+        return frozenset(row["head"] for row in csv.DictReader(f) if row.get("alone") == "yes")
+
+
 # ------------------------------------------------------------------------------ entities
 
 def lexicon_entity(entry: LexEntry, country: str) -> Entity:
@@ -154,6 +161,12 @@ def find_organizations(doc: Document, extraction: Extraction) -> Extraction:
     uses = _acronym_pattern(acronyms)
     for p in doc.paragraphs:
         hits_by_paragraph[p.index] = _apply_acronyms(p.text, hits_by_paragraph[p.index], acronyms, uses)
+    others = _other_acronyms(doc, hits_by_paragraph, acronyms)
+    if others:
+        # "the RUE Coordination Committee", where the text defined RUE for a firm: not a body
+        for p in doc.paragraphs:
+            hits_by_paragraph[p.index] = [h for h in hits_by_paragraph[p.index] if not (
+                h.method == "pattern" and p.text[h.start:h.end].split()[0] in others)]
     short = _short_forms([h.entity for hits in hits_by_paragraph.values() for h in hits
                           if h.method in ("pattern", "cue")])
     for p in doc.paragraphs:
@@ -169,6 +182,25 @@ def find_organizations(doc: Document, extraction: Extraction) -> Extraction:
     used = {m.entity_id for m in mentions}
     entities = {k: v for k, v in entities.items() if k in used}
     return with_aliases(doc, extraction, entities, mentions)
+
+
+DEFINED = re.compile(r"[A-Z][\w'’&.-]*\s*\(\s*([A-Z][A-Za-z/&-]{1,9})\s*\)")
+
+
+def _other_acronyms(doc: Document, hits_by_paragraph: dict[int, list[Hit]],
+                    acronyms: dict[str, Entity]) -> set[str]:
+    """Acronyms the document defines for what is not a body (a firm: "RosUkrEnergo (RUE)")."""
+    out = set()
+    for p in doc.paragraphs:
+        if "(" not in p.text:
+            continue
+        ends = {h.end for h in hits_by_paragraph[p.index]}
+        for m in DEFINED.finditer(p.text):
+            short = m.group(1)
+            if (short not in acronyms and short.casefold() not in lexicon()
+                    and not any(e <= m.start(1) and not p.text[e:m.start(1)].strip(" ('’s") for e in ends)):
+                out.add(short)
+    return out
 
 
 def _short_forms(found: list[Entity]) -> dict[str, Entity]:
@@ -226,7 +258,31 @@ def _paragraph_hits(doc: Document, p: Paragraph, host: str, places: list[Mention
         hits += _media_hits(text, p.index == 1 or p.kind == "body")
         hits += _ngo_hits(text, host)
         hits += _named_bodies(text, host, local)
+        hits += _described(text)
     return _owned(text, _resolve_overlaps(hits))
+
+
+DESCRIBED = re.compile(r"(?<![\w.])(?P<adj>[A-Z][a-z]+)\s+(?P<words>(?:[a-z]+\s+){0,2}(?P<head>[a-z]+))"
+                       r"\s*\(\s*(?P<acr>[A-Z][A-Za-z]{1,5})\s*\)")
+
+
+def _described(text: str) -> list[Hit]:
+    """A body described in lower case and named by its acronym: "the Austrian security
+    services (BVT)" is the BVT, a body of Austria."""
+    if "(" not in text:
+        return []
+    out = []
+    for m in DESCRIBED.finditer(text):
+        head = m.group("head")
+        singular = head[:-1] if head.endswith("s") else head
+        type_ = next((hd_type(h) for h in heads() if h.lower() in (head, singular)), "")
+        code = _country_before(text + "", m.start("words"))
+        if not type_ or not _is_country_word(m.group("adj")) or not code:
+            continue
+        entity = make_entity(m.group("acr"), type_, code)
+        out.append(Hit(m.start("adj"), m.end("words"), entity, "described", core=m.start("words")))
+        out.append(Hit(m.start("acr"), m.end("acr"), entity, "described"))
+    return out
 
 
 PARTY_AFTER = re.compile(r"\s+[Pp]art(?:y|ies)\b")
@@ -258,7 +314,7 @@ def _owned(text: str, hits: list[Hit]) -> list[Hit]:
 
 def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
     """Longest first; where two hits overlap, the longer (then the surer) wins."""
-    rank = {"lexicon": 0, "embassy": 0, "local": 1, "cue": 1, "media": 1, "pattern": 2}
+    rank = {"lexicon": 0, "embassy": 0, "local": 1, "cue": 1, "media": 1, "described": 1, "pattern": 2}
     chosen: list[Hit] = []
     for h in sorted(hits, key=lambda h: (-(h.end - h.start), rank.get(h.method, 3), h.start)):
         if all(h.end <= c.start or h.start >= c.end for c in chosen):
@@ -421,7 +477,8 @@ def _media_entity(name: str) -> Entity:
 NGO_BEFORE = re.compile(r"(?P<name>(?:[A-Z][\w'’-]+\s+){1,4})NGO\b(?!s|\s+(?:partners?|crisis|cent(?:er|re)s?|"
                         r"shelters?|networks?|community|communities|representatives|activists|workers|"
                         r"staff|members|coalitions?|sector|leaders|hotlines?)\b)")
-NGO_AFTER = re.compile(r"\bNGO\s+[\"“](?P<name>[^\"”\n]{2,60})[\"”]")
+NGO_AFTER = re.compile(r"\bNGO\s+(?:[\"“](?P<name>[^\"”\n]{2,60})[\"”]"
+                       r"|(?P<bare>[A-Z][\w'’-]+(?:\s+(?:(?:in|of|for)\s+)?[A-Z][\w'’-]+){0,3}))")
 
 
 def _ngo_hits(text: str, host: str) -> list[Hit]:
@@ -444,7 +501,14 @@ def _ngo_hits(text: str, host: str) -> list[Hit]:
         entity = make_entity(name, "NGO", host)
         out.append(Hit(start, m.end(), entity, "cue"))
     for m in NGO_AFTER.finditer(text):
-        out.append(Hit(m.start("name"), m.end("name"), make_entity(m.group("name"), "NGO", host), "cue"))
+        group = "name" if m.group("name") else "bare"
+        name = m.group(group)
+        if group == "bare":
+            # "the NGO Sana Sezim": a name, not a title, a place, a head word or a listed body
+            if (name.split()[0] in leading_words() or name.split()[0] in titles() or any(w in heads() for w in name.split())
+                    or lookup(name) is not None or name.casefold() in lexicon() or MONTH.fullmatch(name.split()[0])):
+                continue
+        out.append(Hit(m.start(group), m.end(group), make_entity(name, "NGO", host), "cue"))
     return out
 
 
@@ -657,6 +721,8 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
               places: list[tuple[int, int, Entity]]) -> Hit | None:
     words = [text[a:b] for a, b in piece]
     hd = heads()
+    if len(words) == 1 and words[0] in heads_alone():
+        return _country_body(text, piece[0][0], piece[0][1], host)
     types = _head_types(words)
     if not types or len(words) < 2 or all(w in hd or w in CONNECTORS for w in words):
         return None
@@ -699,6 +765,22 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
     return Hit(_adjective_before(text, start), end, make_entity(name, type_, code), "pattern", core=start)
 
 
+def _country_body(text: str, start: int, end: int, host: str) -> Hit | None:
+    """"the Czech Army", "Iraqi Police": a head word with a country's adjective is that
+    country's body."""
+    before = _adjective_before(text, start)
+    code = _country_before(text, start)
+    if before == start or not code or re.match(r"['’]s\b", text[before:start]):
+        return None
+    name = " ".join(text[before:end].split())
+    return Hit(before, end, make_entity(name, hd_type(text[start:end]), code), "pattern", core=start)
+
+
+def hd_type(head: str) -> str:
+    type_ = heads().get(head, "GovernmentAgency")
+    return type_ if type_ in ORG_TYPES else "GovernmentAgency"
+
+
 # ------------------------------------------------------------------------------ acronyms
 
 ACRONYM = re.compile(r"(?:['’]s)?\s*\(\s*(?:the\s+)?([A-Z][A-Za-z/&-]{1,9})\s*\)")
@@ -710,7 +792,7 @@ def _definitions(text: str, hits: list[Hit]) -> dict[str, Entity]:
     for h in hits:
         m = ACRONYM.match(text, h.end)
         short = m.group(1) if m else ""
-        if m and short != h.entity.name and (sum(c.isupper() for c in short) >= 2
+        if m and (short != h.entity.name or h.method == "described") and (sum(c.isupper() for c in short) >= 2
                                              or text[h.start:h.end].startswith(short + " ")):
             out[m.group(1)] = h.entity
     return out
