@@ -291,9 +291,11 @@ PARTY_AFTER = re.compile(r"\s+[Pp]art(?:y|ies)\b")
 def _adjective_before(text: str, start: int) -> int:
     """Where a country's adjective right before a name starts ("Irish Parliament", "U.S.
     Congress"), or ``start`` when there is none: the mention reads as the text names the body."""
-    m = re.search(r"(?<![\w.])([A-Z][A-Za-z.]+) $", text[max(0, start - 25):start])
-    if m and (_is_country_word(m.group(1)) or re.fullmatch(r"U\.S\.|US|American", m.group(1))):
-        return start - len(m.group(0))
+    window = max(0, start - 25)
+    m = re.search(r"(?<![\w.])([A-Z][A-Za-z.]+)[ \t]*\n?[ \t]*\Z", text[window:start])
+    if (m and m.end(1) < m.end() and (window == 0 or m.start(1) > 0)
+            and (_is_country_word(m.group(1)) or re.fullmatch(r"U\.S\.|US|American", m.group(1)))):
+        return window + m.start(1)
     return start
 
 
@@ -382,6 +384,8 @@ def _foreign_embassy(text: str, m: re.Match[str], post: Entity) -> Hit | None:
     code = _country_before(text, m.start())
     end = m.start() + len("Embassy")
     city = post.name.split()[-1] if post.name.split()[-1] != "Embassy" else ""
+    if lookup(city) is not None and lookup(city).country_code == code:
+        city = ""   # the host country's own embassy is abroad, not in the post's city
     after = IN_CITY.match(text, end)
     place = lookup(after.group(1)) if after else None
     if after and place is not None and place.type == "City":
@@ -745,7 +749,9 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
         return None   # a place ("Soviet Union"), not a body
     if words[-1] in ("Union", "League", "Alliance", "Coalition", "Front", "Movement", "Army") and \
             any(w in _words("party_words.txt") for w in words[:-1]):
-        return None   # a political party or bloc: kg has no type for them
+        return None   # a political party or bloc, an armed group: kg has no type for them
+    if "Army" in types and not any(_is_country_word(w) or w in ("National", "Royal") for w in words):
+        return None   # "Army of Islam", "Mahdi Army": an army of no state is an armed group
     first = lexicon().get(words[0].casefold())
     inside = [pl for pl in places if start <= pl[0] and pl[1] <= end]
     code = inside[0][2].country_code if inside else (_country_before(text, start) or host)

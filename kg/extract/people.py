@@ -146,7 +146,7 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
                 continue    # "the Prime Minister's Special Envoy": no name after the title
             if m.group("office"):
                 # "Speaker of Parliament Jordanovski": the name is the words after the body's
-                split = _after_office(m.group("office") + " " + written)
+                split = _after_office(m.group("office") + " " + written, lower_words)
                 if split is None:
                     continue
                 office, written = split
@@ -217,6 +217,7 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
 
 FULL_NAME_RE = re.compile(FULL_NAME)
 PATRONYMIC = ("bin", "ibn", "bint", "ben")
+HEADED = "\x00heading"     # the title of a name found as a profile's heading: none, but marked
 HEADING = re.compile(rf"(?m)^[ \t]*(?P<name>{FULL_NAME})[ \t]*$")
 
 
@@ -235,17 +236,18 @@ def _name_headings(p, text: str, lower_words: Container[str]) -> list[tuple[int,
             continue
         rest = text[p.start + m.end():p.start + m.end() + 2000]
         if re.search(rf"(?<![\w-]){re.escape(words[1])}(?![\w-])", rest):
-            out.append(_at(p.start + m.start("name"), m.group("name"), name, ""))
+            out.append(_at(p.start + m.start("name"), m.group("name"), name, HEADED))
     return out
 
 
-def _after_office(text: str) -> tuple[str, str] | None:
+def _after_office(text: str, lower_words: Container[str] = ()) -> tuple[str, str] | None:
     """" of Parliament Jordanovski" -> (" of Parliament", "Jordanovski"): the name is the
     longest run of words at the end that could be a name's; None when every word could be
     (nothing marks where the body's name ends: "Director of Public Prosecutions")."""
     words = text.split()
     k = len(words)
-    while k > 0 and re.fullmatch(NAME_WORD, words[k - 1]) and _could_be_name(words[k - 1]):
+    while (k > 0 and re.fullmatch(NAME_WORD, words[k - 1]) and _could_be_name(words[k - 1])
+           and words[k - 1].lower() not in lower_words):     # "of Economic Development Farhad"
         k -= 1
     if k == len(words) or k <= 1 or words[k - 1] in ("of", "for", "the", "and"):
         return None
@@ -456,20 +458,20 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
     # "Hugo Moldiz" is "Hugo Moldiz Mercado" (a first surname and a second): the shorter name
     # begins the longer, and its last word is a surname of the longer too
     names = sorted({f[2] for f in found if len(f[2].split()) > 1}, key=len, reverse=True)
+    headed = {f[2] for f in found if f[3] == HEADED}
     for name in names:
         words = name.split()
         longer = next((n for n in names if len(n.split()) > len(words) and n.split()[:len(words)] == words), None)
         if longer is not None:
             full[words[-1]] = full.get(longer.split()[-1], longer)
-        elif len(words) == 3 and words[1] not in full and not re.fullmatch(PARTICLE, words[1]):
-            full[words[1]] = name   # "Iporre" alone is "Ivan Iporre Salguero"
+        elif name in headed and len(words) == 3 and words[1] not in full and not re.fullmatch(PARTICLE, words[1]):
+            full[words[1]] = name   # a profile's heading: "Iporre" alone is "Ivan Iporre Salguero"
     people: dict[str, dict] = {}
     spans = {}
     for start, end, name, title in sorted(found):
-        canonical = full.get(name.split()[-1], name) if len(name.split()) == 1 else name
-        canonical = full.get(canonical.split()[-1], canonical)
+        canonical = _canonical(full, name)
         person = people.setdefault(canonical, {"title": "", "org": None, "spans": []})
-        person["title"] = person["title"] or title
+        person["title"] = person["title"] or (title if title != HEADED else "")
         if person["org"] is None:
             person["org"] = _organisation_near(doc.text, start, end, orgs)
         if (start, end) not in spans:
@@ -483,8 +485,9 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
         for p in doc.paragraphs:
             for a, b, surname in _words_of(p.text, surnames):
                 start, end = p.start + a, p.start + b
-                if not taken.overlaps(start, end):
-                    people[full[surname]]["spans"].append((start, end))
+                person = people.get(_canonical(full, surname))
+                if person is not None and not taken.overlaps(start, end):
+                    person["spans"].append((start, end))
     entities = dict(known)
     mentions = list(extraction.mentions)
     at = paragraph_at(doc)
@@ -509,6 +512,18 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
             method = "title" if person["title"] else "model"
             mentions.append(Mention.at(entity.id, doc, at(start), start, end, method))
     return with_aliases(doc, extraction, entities, mentions)
+
+
+def _canonical(full: dict[str, str], name: str) -> str:
+    """The full name a name stands for: a surname's, then the longer name that holds it
+    (followed until it no longer changes: "Moldiz" -> "Hugo Moldiz" -> "Hugo Moldiz Mercado")."""
+    seen = {name}
+    key = name if len(name.split()) == 1 else name.split()[-1]
+    name = full.get(key, name)
+    while name not in seen:
+        seen.add(name)
+        name = full.get(name.split()[-1], name) if not any(w in PATRONYMIC for w in name.split()) else name
+    return name
 
 
 def _words_of(text: str, words: list[str]) -> list[tuple[int, int, str]]:
