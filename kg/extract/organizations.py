@@ -661,7 +661,7 @@ def _pieces(run: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]
         elif w == "and" and seen and (nxt in hd or nxt == "the" or _acronym(nxt)
                                       or not set(seen) & {"of", "for", "on"}):
             flush()
-        elif w == "in" and seen and (nxt == "the" or lookup(nxt) is not None):
+        elif w == "in" and seen and (nxt == "the" or lookup(nxt) is not None or MONTH.fullmatch(nxt)):
             place = lookup(nxt)
             first = lexicon().get(seen[0].casefold())
             if (place is not None and place.type == "City" and seen[-1] in ("Center", "Centre", "Office", "Mission")
@@ -750,7 +750,7 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
     if words[-1] in ("Union", "League", "Alliance", "Coalition", "Front", "Movement", "Army") and \
             any(w in _words("party_words.txt") for w in words[:-1]):
         return None   # a political party or bloc, an armed group: kg has no type for them
-    if "Army" in types and not any(_is_country_word(w) or w in ("National", "Royal") for w in words):
+    if "Army" in words and not any(_is_country_word(w) or w in ("National", "Royal") for w in words):
         return None   # "Army of Islam", "Mahdi Army": an army of no state is an armed group
     first = lexicon().get(words[0].casefold())
     inside = [pl for pl in places if start <= pl[0] and pl[1] <= end]

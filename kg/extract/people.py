@@ -29,7 +29,7 @@ MODEL_VERSION = "3.8.0"
 EXCLUDED = ["tok2vec", "tagger", "parser", "lemmatizer", "attribute_ruler"]   # kg reads its NER only
 NAME_WORD = r"(?:O['’]|D['’]|Mc|Mac)?[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*"
 # lower-case particles inside a name: "Gonzalo Sanchez de Lozada", "Khalid bin Faisal"
-PARTICLE = r"(?:de|da|del|de\s+la|dos|das|du|van|von|der|den|bin|ibn|bint|al|el|ben)"
+PARTICLE = r"(?:de|da|del|de\s+la|la|le|di|do|dos|das|du|van|von|der|den|bin|ibn|bint|al|el|ben)"
 NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)?{NAME_WORD}){{0,4}}"
 FULL_NAME = rf"{NAME_WORD}(?:\s+(?:{PARTICLE}\s+)?{NAME_WORD}){{1,4}}"
 log = logging.getLogger("kg")
@@ -100,6 +100,15 @@ def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
             re.compile(rf"(?P<name>{FULL_NAME}),\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,2}}?(?P<title>{roles})\b"))
 
 
+@lru_cache(maxsize=1)
+def _title_after_pattern() -> re.Pattern[str]:
+    """"Rubalcaba, the Interior Minister," / "Jane Doe, Director of the Tax Service": a name,
+    a comma, the title with the subject or body it is of."""
+    office = r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*){0,5})?"
+    return re.compile(rf"(?P<before>\b[a-z]+\s+|,\s+)?(?P<name>{NAME}),\s+(?:the\s+)?(?:then-|former\s+|acting\s+)?"
+                      rf"(?P<subject>[A-Z][a-z]+\s+)?(?P<title>(?:{'|'.join(re.escape(t) for t in sorted(titles(), key=len, reverse=True))}){office})(?=[,.;:)]|\s+[a-z])")
+
+
 def person_roles() -> frozenset[str]:
     """Roles of people who hold no post (kg/data/person_roles.txt)."""
     return _words("person_roles.txt")
@@ -153,8 +162,16 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
                 title = " ".join(f"{title}{office}".split())
                 name_start = m.end("name") - len(written)
             name = _clean(written, places_ok=True)
-            if len(name.split()) == 1 and _written_in_lower_case(name, doc.text, lower_words):
-                name = ""   # "Minister Fired": a word the document also writes in lower case
+            if name and _written_in_lower_case(name.split()[0], doc.text, lower_words):
+                # "Minister Fired", "President Meets Ministers": a headline's words, which the
+                # document also writes in lower case, before the name or instead of one
+                rest = name.split()[1:]
+                while rest and _written_in_lower_case(rest[0], doc.text, lower_words):
+                    rest = rest[1:]
+                name = " ".join(rest)
+                if name:
+                    name_start += written.find(name.split()[0])
+                    written = written[written.find(name.split()[0]):]
             subject = _subject_before(p.text, m.start("title"))
             if subject and (title in ("Minister", "Secretary") or subject.endswith(("'s ", "’s "))
                             or _is_country(subject)):
@@ -164,7 +181,7 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
             for more in FULL_NAME_RE.finditer(m.group("more") or ""):
                 if more.group(0).split()[0] in _title_words():
                     break   # "X and Operative Officer Y": the next title's name, found by its own match
-                other = _clean(more.group(0))
+                other = _clean(more.group(0), places_ok=True)
                 if len(other.split()) > 1:
                     # "Presidents A and B" both hold the title; in "President A and B C", B C
                     # is named beside A and may hold none
@@ -176,6 +193,15 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
                 if len(name.split()) > 1:
                     found.append(_at(p.start + m.start("name"), m.group("name"), name, m.group("title")))
         found += _name_headings(p, doc.text, lower_words)
+        if ", " in p.text:
+            for m in _title_after_pattern().finditer(p.text):
+                name = _clean(m.group("name"))
+                if not name or (len(name.split()) == 1 and (not m.group("before")
+                                                            or _written_in_lower_case(name, doc.text, lower_words))):
+                    continue    # a lone word at a sentence's start ("Separately, the Minister")
+                title = " ".join(((m.group("subject") or "") + m.group("title")).split())
+                if title in titles() or m.group("subject") is None or "Minister" in title:
+                    found.append(_at(p.start + m.start("name"), m.group("name"), name, title))
         for m in _appositive_pattern().finditer(p.text):
             name = _clean(m.group("name"))
             if name:
@@ -224,9 +250,9 @@ HEADING = re.compile(rf"(?m)^[ \t]*(?P<name>{FULL_NAME})[ \t]*$")
 def _name_headings(p, text: str, lower_words: Container[str]) -> list[tuple[int, int, str, str]]:
     """A heading line that is a person's full name, as profiles are headed ("Jane Q Doe"
     above the paragraph about her): each word could be a name's, none is written in lower
-    case, and the surname (second word) is used again in the 2,000 characters after
+    case, and a surname (a word after the first) is used again in the 2,000 characters after
     (``text``: the document's)."""
-    if "\n" not in p.text:
+    if "\n" not in p.text and len(p.text.strip()) > 60:
         return []
     out = []
     for m in HEADING.finditer(p.text):
@@ -235,7 +261,7 @@ def _name_headings(p, text: str, lower_words: Container[str]) -> list[tuple[int,
         if len(words) < 2 or any(w.lower() in lower_words for w in words):
             continue
         rest = text[p.start + m.end():p.start + m.end() + 2000]
-        if re.search(rf"(?<![\w-]){re.escape(words[1])}(?![\w-])", rest):
+        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", rest) for w in words[1:]):
             out.append(_at(p.start + m.start("name"), m.group("name"), name, HEADED))
     return out
 
