@@ -262,8 +262,8 @@ def _paragraph_hits(doc: Document, p: Paragraph, host: str, places: list[Mention
     return _owned(text, _resolve_overlaps(hits))
 
 
-DESCRIBED = re.compile(r"(?<![\w.])(?P<adj>[A-Z][a-z]+)\s+(?P<words>(?:[a-z]+\s+){0,2}(?P<head>[a-z]+))"
-                       r"\s*\(\s*(?P<acr>[A-Z][A-Za-z]{1,5})\s*\)")
+IN_BRACKETS = re.compile(r"\(\s*(?P<acr>[A-Z][A-Za-z]{1,5})\s*\)")
+DESCRIBED = re.compile(r"(?<![\w.])(?P<adj>[A-Z][a-z]+)\s+(?P<words>(?:[a-z]+\s+){0,2}(?P<head>[a-z]+))\s*\Z")
 
 
 def _described(text: str) -> list[Hit]:
@@ -272,16 +272,19 @@ def _described(text: str) -> list[Hit]:
     if "(" not in text:
         return []
     out = []
-    for m in DESCRIBED.finditer(text):
+    for bracket in IN_BRACKETS.finditer(text):
+        m = DESCRIBED.search(text, max(0, bracket.start() - 60), bracket.start())
+        if m is None:
+            continue
         head = m.group("head")
         singular = head[:-1] if head.endswith("s") else head
         type_ = next((hd_type(h) for h in heads() if h.lower() in (head, singular)), "")
         code = _country_before(text + "", m.start("words"))
         if not type_ or not _is_country_word(m.group("adj")) or not code:
             continue
-        entity = make_entity(m.group("acr"), type_, code)
+        entity = make_entity(bracket.group("acr"), type_, code)
         out.append(Hit(m.start("adj"), m.end("words"), entity, "described", core=m.start("words")))
-        out.append(Hit(m.start("acr"), m.end("acr"), entity, "described"))
+        out.append(Hit(bracket.start("acr"), bracket.end("acr"), entity, "described"))
     return out
 
 
@@ -539,6 +542,9 @@ def _split_run(run: list[tuple[int, int]], text: str) -> list[list[tuple[int, in
     possessive ("the Ministry of Finance's Financial Markets Directorate" is two bodies;
     "Department of Transport's" is the Department of Transport) and at a redaction mark, even
     one glued to a word ("Directorate.xxxxx")."""
+    segment = text[run[0][0]:run[-1][1]]
+    if not ("'" in segment or "’" in segment or "xxx" in segment or "XXX" in segment or "." in segment):
+        return [run]    # (most runs: nothing to cut)
     out: list[list[tuple[int, int]]] = [[]]
     for k, (a, b) in enumerate(run):
         word = text[a:b]

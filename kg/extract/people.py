@@ -95,9 +95,9 @@ def _title_pattern() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """A person who holds no post, named with their role: "crime boss A B", "A B, the CEO of"."""
-    roles = "|".join(re.escape(r) for r in sorted(_words("person_roles.txt"), key=len, reverse=True))
+    roles = "|".join(re.escape(r) for r in sorted(person_roles() | official_roles(), key=len, reverse=True))
     return (compile_skipping(rf"(?<![\w-])(?P<title>{roles})\s+(?P<name>{FULL_NAME})"),
-            re.compile(rf"(?P<name>{FULL_NAME}),\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,2}}?(?P<title>{roles})\b"))
+            compile_skipping(rf",\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,2}}?(?P<title>{roles})\b"))
 
 
 @lru_cache(maxsize=1)
@@ -105,13 +105,32 @@ def _title_after_pattern() -> re.Pattern[str]:
     """"Rubalcaba, the Interior Minister," / "Jane Doe, Director of the Tax Service": a name,
     a comma, the title with the subject or body it is of."""
     office = r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*){0,5})?"
-    return re.compile(rf"(?P<before>\b[a-z]+\s+|,\s+)?(?P<name>{NAME}),\s+(?:the\s+)?(?:then-|former\s+|acting\s+)?"
-                      rf"(?P<subject>[A-Z][a-z]+\s+)?(?P<title>(?:{'|'.join(re.escape(t) for t in sorted(titles(), key=len, reverse=True))}){office})(?=[,.;:)]|\s+[a-z])")
+    return compile_skipping(rf",\s+(?:the\s+)?(?:then-|former\s+|acting\s+)?(?P<subject>[A-Z][a-z]+\s+)?"
+                            rf"(?P<title>(?:{'|'.join(re.escape(t) for t in sorted(titles(), key=len, reverse=True))}){office})(?=[,.;:)]|\s+[a-z])")
+
+
+NAME_BEFORE = re.compile(rf"(?:(?P<before>\b[a-z]+\s+|,\s+)|(?<![\w'’.-]))(?P<name>{NAME})\Z")
+
+
+def _name_before(text: str, end: int, full: bool = False) -> re.Match[str] | None:
+    """The name that ends at ``end`` (where an apposition's comma stands), read in the 80
+    characters before it: its group "name", and "before" when a lower-case word or a comma
+    comes before it (not a sentence's first word). ``full``: two words or more."""
+    start = max(0, end - 80)
+    m = NAME_BEFORE.search(text, start, end)
+    if m is None or (full and len(m.group("name").split()) < 2):
+        return None
+    return m
 
 
 def person_roles() -> frozenset[str]:
     """Roles of people who hold no post (kg/data/person_roles.txt)."""
     return _words("person_roles.txt")
+
+
+def official_roles() -> frozenset[str]:
+    """Roles in lower case of people who hold a post (kg/data/official_roles.txt)."""
+    return _words("official_roles.txt")
 
 
 @lru_cache(maxsize=1)
@@ -187,21 +206,27 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
                     # is named beside A and may hold none
                     found.append(_at(p.start + m.start("more") + more.start(), more.group(0), other,
                                      title if plural else ""))
-        for pattern in _role_patterns():
-            for m in pattern.finditer(p.text):
-                name = _clean(m.group("name"))
-                if len(name.split()) > 1:
-                    found.append(_at(p.start + m.start("name"), m.group("name"), name, m.group("title")))
+        before_role, after_role = _role_patterns()
+        for m in before_role.finditer(p.text):
+            name = _clean(m.group("name"))
+            if len(name.split()) > 1:
+                found.append(_at(p.start + m.start("name"), m.group("name"), name, m.group("title")))
+        for m in after_role.finditer(p.text) if ", " in p.text else ():
+            n = _name_before(p.text, m.start(), full=True)
+            name = _clean(n.group("name")) if n else ""
+            if len(name.split()) > 1:
+                found.append(_at(p.start + n.start("name"), n.group("name"), name, m.group("title")))
         found += _name_headings(p, doc.text, lower_words)
         if ", " in p.text:
             for m in _title_after_pattern().finditer(p.text):
-                name = _clean(m.group("name"))
-                if not name or (len(name.split()) == 1 and (not m.group("before")
+                n = _name_before(p.text, m.start())
+                name = _clean(n.group("name")) if n else ""
+                if not name or (len(name.split()) == 1 and (not n.group("before")
                                                             or _written_in_lower_case(name, doc.text, lower_words))):
                     continue    # a lone word at a sentence's start ("Separately, the Minister")
                 title = " ".join(((m.group("subject") or "") + m.group("title")).split())
                 if title in titles() or m.group("subject") is None or "Minister" in title:
-                    found.append(_at(p.start + m.start("name"), m.group("name"), name, title))
+                    found.append(_at(p.start + n.start("name"), n.group("name"), name, title))
         for m in _appositive_pattern().finditer(p.text):
             name = _clean(m.group("name"))
             if name:
@@ -605,7 +630,7 @@ def _ministry(title: str, known: dict[str, Entity], host: str) -> Entity | None:
     return fits[0] if len(fits) == 1 else listed
 
 
-TITLE_GAP = re.compile(r"(?:['’]s)?(?:\s+(?:[A-Z][\w/.-]*|of|for|the|member))+\s+")
+TITLE_GAP = re.compile(r"(?:['’]s)?(?:\s+(?:[A-Z][\w/.-]*|of|for|the|[a-z]+))+\s+")
 
 
 def _title_gap(text: str, start: int, end: int) -> bool:
@@ -614,8 +639,10 @@ def _title_gap(text: str, start: int, end: int) -> bool:
     title's among them, at most two that are not a title's."""
     if end - start > 50 or not TITLE_GAP.fullmatch(text, start, end):
         return False
-    words = [w for w in text[start:end].split() if w[0].isupper()]
-    others = [w for w in words if w not in _title_words()]
+    words = [w for w in text[start:end].split() if w not in ("of", "for", "the")]
+    if any(w.islower() and w not in official_roles() for w in words):
+        return False    # "the MFA said that Minister X": a verb, not a title, between them
+    others = [w for w in words if w not in _title_words() and w not in official_roles()]
     return len(others) < len(words) and len(others) <= 2
 
 
