@@ -753,7 +753,7 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
         return Hit(start, end, lexicon_entity(entry, host), "pattern")
     if lookup(name) is not None:
         return None   # a place ("Soviet Union"), not a body
-    if words[-1] in ("Union", "League", "Alliance", "Coalition", "Front", "Movement", "Army") and \
+    if words[-1] in ("Union", "League", "Alliance", "Coalition", "Front", "Movement", "Army", "Forces") and \
             any(w in _words("party_words.txt") for w in words[:-1]):
         return None   # a political party or bloc, an armed group: kg has no type for them
     if "Army" in words and not any(_is_country_word(w) or w in ("National", "Royal") for w in words):

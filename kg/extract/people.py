@@ -633,6 +633,13 @@ def _ministry(title: str, known: dict[str, Entity], host: str) -> Entity | None:
 TITLE_GAP = re.compile(r"(?:['’]s)?(?:\s+(?:[A-Z][\w/.-]*|of|for|the|[a-z]+))+\s+")
 
 
+# between a body and the name of the person who acts for it: a title, commas, no verb ("the
+# Minister of Justice, X"; not "CENTCOM staff met with President X")
+TITLE_BEFORE = re.compile(r"(?:['’]s)?(?:[\s,]+|[A-Z][\w/.'’-]*|of\b|for\b|the\b|an?\b|\(|\))*")
+# "... of the Unit. Both Senior Officer X": the body ends one sentence, the title opens the next
+NEXT_SENTENCE = re.compile(r"\.\s+(?:[A-Z][\w'’-]*\s+)+")
+
+
 def _title_gap(text: str, start: int, end: int) -> bool:
     """Whether only a title lies between a body and a name ("Senate President", "DFA
     Political Director", "MOD Secretary General for Policy Admiral"): capitalised words, a
@@ -662,5 +669,6 @@ def _organisation_near(text: str, start: int, end: int, orgs: list[Mention]) -> 
         text[end:m.start])]
     if after:
         return min(after, key=lambda m: m.start)
-    before = [m for m in orgs if left <= m.end <= start and len(text[m.end:start]) <= 40]
+    before = [m for m in orgs if left <= m.end <= start and len(text[m.end:start]) <= 40
+              and (TITLE_BEFORE.fullmatch(text, m.end, start) or NEXT_SENTENCE.fullmatch(text, m.end, start))]
     return max(before, key=lambda m: m.end) if before else None
