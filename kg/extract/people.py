@@ -360,7 +360,8 @@ def reads_model(doc: Document) -> bool:
 
 
 SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
-PAIR = re.compile(rf"(?<!\w)(?=({NAME_WORD})\s+({NAME_WORD}))")   # overlapping pairs
+# overlapping pairs, a particle between them or not ("Osama bin Ladin")
+PAIR = re.compile(rf"(?<!\w)(?=({NAME_WORD})\s+(?:{PARTICLE}\s+)?({NAME_WORD}))")
 WORD = re.compile(r"\S+")
 CONTEXT = 8     # words the model reads either side of a candidate pair (see _candidate_windows)
 
@@ -465,6 +466,8 @@ def _clean(text: str, places_ok: bool = False) -> str:
         words = after if after else words[:inside[0]]
     while words and re.fullmatch(PARTICLE, words[-1]):
         words = words[:-1]
+    while words and re.fullmatch(PARTICLE, words[0]):
+        words = words[1:]       # "de Villepin" alone is Villepin
     if any(re.search(r"['’]s$", w) for w in words[:-1]):
         return ""   # "Obama's Prague": a possessive inside is no name's
     if not words or not all(re.fullmatch(PARTICLE, w) or (re.fullmatch(NAME_WORD, w) and (
