@@ -438,14 +438,6 @@ def _at(offset: int, text: str, name: str, title: str) -> tuple[int, int, str, s
     return offset + start, offset + end, name, title
 
 
-def _offset(text: str, name: str) -> int:
-    """Where the cleaned name starts in the matched text (titles before it were dropped)."""
-    if " ".join(text.split()) == text:     # (most: single spaces, where the name is as written)
-        return max(text.find(name), 0)
-    m = re.search(r"\s+".join(map(re.escape, name.split())), text)
-    return m.start() if m else 0
-
-
 def _common_words(name: str, lower_words: Container[str]) -> bool:
     """Every word of the "name" is a word the document also writes in lower case: a heading
     ("Air Routes", "Good Support"), not a person."""
