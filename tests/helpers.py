@@ -9,6 +9,7 @@ SAMPLES = ROOT / "kg" / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CORPUS_TAR = SHARED / "corpora" / "cablegate-2010-1295.tar.gz"
 GOLD = SHARED / "gold"
+DEV_CABLES = SHARED / "dev" / "cables"     # six political cables of other posts, with gold
 SCORER = SHARED / "eval" / "score.py"
 
 

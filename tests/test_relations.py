@@ -89,3 +89,59 @@ def test_the_rules_prefilter_changes_no_relation(monkeypatch):
         (predicate, method, pattern, None) for predicate, method, pattern, _ in relations.OVERLAPPING_RULES))
     assert [extract(d).relations for d in docs] == fast
     assert sum(len(r) for r in fast) >= 10
+
+
+# ------------------------------------------------------------------ cables of any post (issue 27)
+
+@pytest.mark.parametrize("text, expected", [
+    # a post from the body written before the title, or from the title's subject
+    ("1. Senate President Ana Ruiz Soto called the vote.", ("Ana Ruiz Soto", "holdsPostIn", "Senate")),
+    ("1. The MFA spokesman met us. MFA Press Director Daniyar Abenov said no.",
+     ("Daniyar Abenov", "holdsPostIn", "Ministry of Foreign Affairs")),
+    ("1. The IOM's Chief of Mission Clara Weiss opened the shelter.",
+     ("Clara Weiss", "holdsPostIn", "International Organization for Migration")),
+    ("1. The Ministry of Health issued the order. Health Minister Erlan Bekov signed it.",
+     ("Erlan Bekov", "holdsPostIn", "Ministry of Health")),
+    ("1. The Interior Ministry replied through Arman Seitov, the Interior Minister, on Monday.",
+     ("Arman Seitov", "holdsPostIn", "Ministry of Internal Affairs")),
+    ("1. The Speaker of Parliament Nurlan Aliev closed the session.",
+     ("Nurlan Aliev", "holdsPostIn", "Parliament")),
+    # units of a body
+    ("1. The Ministry of Health's Sanitary Inspection Directorate closed the plant.",
+     ("Sanitary Inspection Directorate", "partOf", "Ministry of Health")),
+    ("1. The Financial Monitoring Committee, a unit of the Ministry of Finance, froze the accounts.",
+     ("Financial Monitoring Committee", "partOf", "Ministry of Finance")),
+    ("1. The Embassy's Defense Attache Office arranged the flights.",
+     ("Defense Attache Office", "partOf", "U.S. Embassy Bishkek")),
+    # supervision, funding
+    ("1. The Ministry of Justice oversees the Penitentiary Committee.",
+     ("Ministry of Justice", "supervises", "Penitentiary Committee")),
+    ("1. The Anti-Corruption Agency received funding from the European Union last year.",
+     ("Anti-Corruption Agency", "fundedBy", "European Union")),
+])
+def test_relation_of_any_post(text, expected):
+    assert expected in relations(text), relations(text)
+
+
+def test_the_evidence_is_the_clause_not_the_paragraph():
+    text = ("1. The plan was discussed at length. Senate President Ana Ruiz Soto called the vote. "
+            "The debate lasted until the night, and many members left before the end.")
+    x = extract(doc_of(text, origin="Embassy Bishkek"))
+    (post,) = [r for r in x.relations if r.predicate == "holdsPostIn"]
+    assert post.evidence == "Senate President Ana Ruiz Soto called the vote."
+
+
+@pytest.mark.parametrize("text", [
+    # a news agency that only reported what an official said holds no post of theirs
+    "1. Interfax quoted Minister Kuanysh Bekov as saying the law passed.",
+    # a minister of state is a junior minister, not of a "State" body
+    "1. The Department of State agreed. Minister of State for Europe, Anna Berg, did not.",
+])
+def test_no_post(text):
+    assert {r for r in relations(text) if r[1] == "holdsPostIn"} == set()
+
+
+def test_no_part_of_between_peers_named_side_by_side():
+    found = relations("1. The Ministry of Finance and the Ministry of Health's Sanitary "
+                      "Inspection Directorate met.")
+    assert ("Sanitary Inspection Directorate", "partOf", "Ministry of Finance") not in found

@@ -62,6 +62,7 @@ class Hit:
     end: int
     entity: Entity
     method: str
+    core: int = -1   # where the name proper starts, after a country's adjective ("Irish ...")
 
 
 # ------------------------------------------------------------------------------ data
@@ -95,6 +96,13 @@ def heads() -> dict[str, str]:
         return {row["head"]: row["type"] for row in csv.DictReader(f)}
 
 
+@lru_cache(maxsize=1)
+def heads_alone() -> frozenset[str]:
+    """Head words that name a body with a country's adjective alone ("Czech Army")."""
+    with (DATA / "org_heads.csv").open(encoding="utf-8", newline="") as f:
+        return frozenset(row["head"] for row in csv.DictReader(f) if row.get("alone") == "yes")
+
+
 # ------------------------------------------------------------------------------ entities
 
 def lexicon_entity(entry: LexEntry, country: str) -> Entity:
@@ -108,9 +116,29 @@ def make_entity(name: str, type_: str, code: str, key: str | None = None) -> Ent
     country = country_name(code)
     if type_ == "InternationalOrganization" or (type_ == "Media" and not code):
         code, country = "", ""
-    key = key or normalise(name)
+    key = key or body_key(name)
     return Entity(entity_id(type_, f"{code or 'xx'}-{key}"), name, type_,
                   country=country, country_code=code)
+
+
+HEAD_LAST = re.compile(r"^(?P<subject>[A-Z][a-z]+)\s+(?P<head>Ministry|Department)$")
+
+
+def body_key(name: str) -> str:
+    """The key of a body's name, the same however the name is written: "Transport
+    Department", "Department of Transport" and "Irish Department of Transport" are one body
+    (the country is in the id already).
+
+    >>> body_key("Irish Defense Department") == body_key("Department of Defense")
+    True
+    """
+    words = name.split()
+    if len(words) > 2 and _is_country_word(words[0]):
+        name = " ".join(words[1:])
+    m = HEAD_LAST.match(name)
+    if m and not _is_country_word(m.group("subject")):
+        name = f"{m.group('head')} of {m.group('subject')}"
+    return normalise(name)
 
 
 def embassy(doc: Document) -> Entity:
@@ -144,6 +172,12 @@ def find_organizations(doc: Document, extraction: Extraction) -> Extraction:
     uses = _acronym_pattern(acronyms)
     for p in doc.paragraphs:
         hits_by_paragraph[p.index] = _apply_acronyms(p.text, hits_by_paragraph[p.index], acronyms, uses)
+    others = _other_acronyms(doc, hits_by_paragraph, acronyms)
+    if others:
+        # "the RUE Coordination Committee", where the text defined RUE for a firm: not a body
+        for p in doc.paragraphs:
+            hits_by_paragraph[p.index] = [h for h in hits_by_paragraph[p.index] if not (
+                h.method == "pattern" and p.text[h.start:h.end].split()[0] in others)]
     short = _short_forms([h.entity for hits in hits_by_paragraph.values() for h in hits
                           if h.method in ("pattern", "cue")])
     for p in doc.paragraphs:
@@ -152,12 +186,32 @@ def find_organizations(doc: Document, extraction: Extraction) -> Extraction:
             entities.setdefault(h.entity.id, h.entity)
             mentions.append(Mention.at(h.entity.id, doc, p, p.start + h.start, p.start + h.end, h.method))
             if h.method != "local":  # "the court of Zhambyl Oblast" names the oblast as a place
-                org_spans.setdefault(p.index, []).append((p.start + h.start, p.start + h.end, h.entity))
+                # (a country's adjective before the name stays a mention of the country)
+                org_spans.setdefault(p.index, []).append((p.start + max(h.start, h.core), p.start + h.end, h.entity))
     mentions = [m for m in mentions
                 if not _place_inside_org(m, entities, org_spans.get(m.paragraph_index, ()))]
     used = {m.entity_id for m in mentions}
     entities = {k: v for k, v in entities.items() if k in used}
     return with_aliases(doc, extraction, entities, mentions)
+
+
+DEFINED = re.compile(r"[A-Z][\w'’&.-]*\s*\(\s*([A-Z][A-Za-z/&-]{1,9})\s*\)")
+
+
+def _other_acronyms(doc: Document, hits_by_paragraph: dict[int, list[Hit]],
+                    acronyms: dict[str, Entity]) -> set[str]:
+    """Acronyms the document defines for what is not a body (a firm: "RosUkrEnergo (RUE)")."""
+    out = set()
+    for p in doc.paragraphs:
+        if "(" not in p.text:
+            continue
+        ends = {h.end for h in hits_by_paragraph[p.index]}
+        for m in DEFINED.finditer(p.text):
+            short = m.group(1)
+            if (short not in acronyms and short.casefold() not in lexicon()
+                    and not any(e <= m.start(1) and not p.text[e:m.start(1)].strip(" ('’s") for e in ends)):
+                out.add(short)
+    return out
 
 
 def _short_forms(found: list[Entity]) -> dict[str, Entity]:
@@ -201,8 +255,11 @@ def _paragraph_hits(doc: Document, p: Paragraph, host: str, places: list[Mention
     text = p.text
     hits: list[Hit] = []
     for start, end, entry in scan(_automaton(), p, doc.all_caps):
+        if PARTY_AFTER.match(text, end):
+            continue    # "the Congress Party": a party, not the legislature
         country = _country_before(text, start) or host
-        hits.append(Hit(start, end, lexicon_entity(entry, country), "lexicon"))
+        adjective = _adjective_before(text, start) if entry.country_code == "*" else start
+        hits.append(Hit(adjective, end, lexicon_entity(entry, country), "lexicon", core=start))
     if doc.kind == "cable":
         hits += _embassy_hits(text, post)
     if not doc.all_caps:
@@ -212,12 +269,68 @@ def _paragraph_hits(doc: Document, p: Paragraph, host: str, places: list[Mention
         hits += _media_hits(text, p.index == 1 or p.kind == "body")
         hits += _ngo_hits(text, host)
         hits += _named_bodies(text, host, local)
-    return _resolve_overlaps(hits)
+        hits += _described(text)
+    return _owned(text, _resolve_overlaps(hits))
+
+
+IN_BRACKETS = re.compile(r"\(\s*(?P<acr>[A-Z][A-Za-z]{1,5})\s*\)")
+DESCRIBED = re.compile(r"(?<![\w.])(?P<adj>[A-Z][a-z]+)\s+(?P<words>(?:[a-z]+\s+){0,2}(?P<head>[a-z]+))\s*\Z")
+
+
+def _described(text: str) -> list[Hit]:
+    """A body described in lower case and named by its acronym: "the Austrian security
+    services (BVT)" is the BVT, a body of Austria."""
+    if "(" not in text:
+        return []
+    out = []
+    for bracket in IN_BRACKETS.finditer(text):
+        m = DESCRIBED.search(text, max(0, bracket.start() - 60), bracket.start())
+        if m is None:
+            continue
+        head = m.group("head")
+        singular = head[:-1] if head.endswith("s") else head
+        type_ = next((hd_type(h) for h in heads() if h.lower() in (head, singular)), "")
+        code = _country_before(text + "", m.start("words"))
+        if not type_ or not _is_country_word(m.group("adj")) or not code:
+            continue
+        entity = make_entity(bracket.group("acr"), type_, code)
+        out.append(Hit(m.start("adj"), m.end("words"), entity, "described", core=m.start("words")))
+        out.append(Hit(bracket.start("acr"), bracket.end("acr"), entity, "described"))
+    return out
+
+
+PARTY_AFTER = re.compile(r"\s+[Pp]art(?:y|ies)\b")
+
+
+def _adjective_before(text: str, start: int) -> int:
+    """Where a country's adjective right before a name starts ("Irish Parliament", "U.S.
+    Congress"), or ``start`` when there is none: the mention reads as the text names the body."""
+    window = max(0, start - 25)
+    m = re.search(r"(?<![\w.])([A-Z][A-Za-z.]+)[ \t]*\n?[ \t]*\Z", text[window:start])
+    if (m and m.end(1) < m.end() and (window == 0 or m.start(1) > 0)
+            and (_is_country_word(m.group(1)) or re.fullmatch(r"U\.S\.|US|American", m.group(1)))):
+        return window + m.start(1)
+    return start
+
+
+def _owned(text: str, hits: list[Hit]) -> list[Hit]:
+    """A unit named after its owner's possessive ("the Embassy's Legal Office", "the
+    Ministry of Finance's Financial Directorate") is in its owner's country."""
+    out = list(hits)
+    for k in range(1, len(out)):
+        owner, unit = out[k - 1], out[k]
+        if (unit.method == "pattern" and unit.entity.type == "GovernmentAgency"
+                and owner.entity.type in ("GovernmentAgency", "InternationalOrganization")
+                and re.fullmatch(r"['’]s\s+", text[owner.end:unit.start])
+                and owner.entity.country_code != unit.entity.country_code):
+            out[k] = replace(unit, entity=make_entity(unit.entity.name, unit.entity.type,
+                                                      owner.entity.country_code))
+    return out
 
 
 def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
     """Longest first; where two hits overlap, the longer (then the surer) wins."""
-    rank = {"lexicon": 0, "embassy": 0, "local": 1, "cue": 1, "media": 1, "pattern": 2}
+    rank = {"lexicon": 0, "embassy": 0, "local": 1, "cue": 1, "media": 1, "described": 1, "pattern": 2}
     chosen: list[Hit] = []
     for h in sorted(hits, key=lambda h: (-(h.end - h.start), rank.get(h.method, 3), h.start)):
         if all(h.end <= c.start or h.start >= c.end for c in chosen):
@@ -257,7 +370,10 @@ def _embassy_hits(text: str, entity: Entity) -> list[Hit]:
             if previous and previous.group(1) not in ("", ".", ":", ";", "("):
                 continue  # "the Washington Post"
         elif _country_before(text, m.start()) not in ("", "US"):
-            continue  # another country's embassy
+            other = _foreign_embassy(text, m, entity)  # another country's embassy
+            if other is not None:
+                out.append(other)
+            continue
         elif m.group("city"):
             place = lookup(m.group("city"))
             if place is not None and place.name != entity.name.split()[-1]:
@@ -266,6 +382,32 @@ def _embassy_hits(text: str, entity: Entity) -> list[Hit]:
                 end = m.start("city")
         out.append(Hit(m.start(), len(text[:end].rstrip()), entity, "embassy"))
     return out
+
+
+IN_CITY = re.compile(r"\s+in\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)")
+
+
+def _foreign_embassy(text: str, m: re.Match[str], post: Entity) -> Hit | None:
+    """"the German Embassy (in Skopje)": another country's embassy, in the city the text
+    names or else the post's own city (one entity however the document writes it)."""
+    if m.group(0) == "embassy" or text[m.start()].islower():
+        return None
+    start = _adjective_before(text, m.start())
+    if start == m.start():
+        return None     # "Kazakhstan's embassy": a possessive, read as the country's
+    code = _country_before(text, m.start())
+    end = m.start() + len("Embassy")
+    city = post.name.split()[-1] if post.name.split()[-1] != "Embassy" else ""
+    if lookup(city) is not None and lookup(city).country_code == code:
+        city = ""   # the host country's own embassy is abroad, not in the post's city
+    after = IN_CITY.match(text, end)
+    place = lookup(after.group(1)) if after else None
+    if after and place is not None and place.type == "City":
+        end, city = after.end(), place.name
+    adjective = text[start:m.start()].strip()
+    name = f"{adjective} Embassy" + (f" in {city}" if city else "")
+    return Hit(start, end, make_entity(name, "GovernmentAgency", code, key=normalise(f"embassy {city}")),
+               "embassy", core=m.start())
 
 
 LOCAL = re.compile(r"\s+(?:(town|city|district|regional|oblast|military|appeals|appellate)\s+)?"
@@ -353,7 +495,8 @@ def _media_entity(name: str) -> Entity:
 NGO_BEFORE = re.compile(r"(?P<name>(?:[A-Z][\w'’-]+\s+){1,4})NGO\b(?!s|\s+(?:partners?|crisis|cent(?:er|re)s?|"
                         r"shelters?|networks?|community|communities|representatives|activists|workers|"
                         r"staff|members|coalitions?|sector|leaders|hotlines?)\b)")
-NGO_AFTER = re.compile(r"\bNGO\s+[\"“](?P<name>[^\"”\n]{2,60})[\"”]")
+NGO_AFTER = re.compile(r"\bNGO\s+(?:[\"“](?P<name>[^\"”\n]{2,60})[\"”]"
+                       r"|(?P<bare>[A-Z][\w'’-]+(?:\s+(?:(?:in|of|for)\s+)?[A-Z][\w'’-]+){0,3}))")
 
 
 def _ngo_hits(text: str, host: str) -> list[Hit]:
@@ -376,7 +519,14 @@ def _ngo_hits(text: str, host: str) -> list[Hit]:
         entity = make_entity(name, "NGO", host)
         out.append(Hit(start, m.end(), entity, "cue"))
     for m in NGO_AFTER.finditer(text):
-        out.append(Hit(m.start("name"), m.end("name"), make_entity(m.group("name"), "NGO", host), "cue"))
+        group = "name" if m.group("name") else "bare"
+        name = m.group(group)
+        if group == "bare":
+            # "the NGO Sana Sezim": a name, not a title, a place, a head word or a listed body
+            if (name.split()[0] in leading_words() or name.split()[0] in titles() or any(w in heads() for w in name.split())
+                    or lookup(name) is not None or name.casefold() in lexicon() or MONTH.fullmatch(name.split()[0])):
+                continue
+        out.append(Hit(m.start(group), m.end(group), make_entity(name, "NGO", host), "cue"))
     return out
 
 
@@ -385,12 +535,57 @@ def _ngo_hits(text: str, host: str) -> list[Hit]:
 def _named_bodies(text: str, host: str, places: list[tuple[int, int, Entity]]) -> list[Hit]:
     """Names built on a head word, from runs of two capitalised words or more."""
     out = []
-    for run in _runs(text):
-        for piece in _pieces(run, text):
-            hit = _classify(piece, text, host, places)
-            if hit is not None:
-                out.append(hit)
+    for whole in _runs(text):
+        for run in _split_run(whole, text):
+            for piece in _pieces(run, text):
+                hit = _classify(piece, text, host, places)
+                if hit is not None:
+                    out.append(hit)
     return out
+
+
+REDACTED = re.compile(r"[xX]{3,}")
+GLUED = re.compile(r"\.(?=[a-z]{2})|[xX]{3,}")
+
+
+def _split_run(run: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]]:
+    """A run of capitalised words cut where one name ends and the next begins: after a
+    possessive ("the Ministry of Finance's Financial Markets Directorate" is two bodies;
+    "Department of Transport's" is the Department of Transport) and at a redaction mark, even
+    one glued to a word ("Directorate.xxxxx")."""
+    segment = text[run[0][0]:run[-1][1]]
+    if not ("'" in segment or "’" in segment or "xxx" in segment or "XXX" in segment or "." in segment):
+        return [run]    # (most runs: nothing to cut)
+    out: list[list[tuple[int, int]]] = [[]]
+    for k, (a, b) in enumerate(run):
+        word = text[a:b]
+        glued = GLUED.search(word, 1)
+        if REDACTED.fullmatch(word):
+            out.append([])
+            continue
+        if glued:
+            out[-1].append((a, a + glued.start()))
+            out.append([])
+            continue
+        if word.endswith(("'s", "’s")) and len(word) > 2 and _owner(text, out[-1] + [(a, b - 2)], run[k + 1:]):
+            out[-1].append((a, b - 2))
+            out.append([])
+            continue
+        out[-1].append((a, b))
+    return [r for r in out if r]
+
+
+def _owner(text: str, words: list[tuple[int, int]], rest: list[tuple[int, int]]) -> bool:
+    """Whether a possessive ends a body's name: the words before it are a listed body, an
+    acronym or the embassy, or they have a head word and so do the words after it (or none
+    follow). "The Ministry of Finance's Markets Directorate" is two bodies; "Committee for the
+    Protection of Children's Rights" and "Women's Support Center" are one."""
+    names = [text[a:b] for a, b in words]
+    after = [text[a:b] for a, b in rest]
+    if (_acronym(names[-1]) or names[-1] in ("Embassy", "Post")
+            or any(" ".join(names[k:]).casefold() in lexicon() for k in range(len(names)))):
+        return True
+    return _has_head(names) and (not after or any(w in heads() for w in after))
 
 
 WORD_CHARS = re.compile(r"[\w'’.&/-]")
@@ -483,7 +678,7 @@ def _pieces(run: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]
         elif w == "and" and seen and (nxt in hd or nxt == "the" or _acronym(nxt)
                                       or not set(seen) & {"of", "for", "on"}):
             flush()
-        elif w == "in" and seen and (nxt == "the" or lookup(nxt) is not None):
+        elif w == "in" and seen and (nxt == "the" or lookup(nxt) is not None or MONTH.fullmatch(nxt)):
             place = lookup(nxt)
             first = lexicon().get(seen[0].casefold())
             if (place is not None and place.type == "City" and seen[-1] in ("Center", "Centre", "Office", "Mission")
@@ -535,7 +730,7 @@ def _head_types(words: list[str]) -> list[str]:
     """The types of the head words in head position: last, or before "of"/"for"/"on"."""
     hd = heads()
     return [hd[w] for k, w in enumerate(words)
-            if w in hd and (k == len(words) - 1 or words[k + 1] in ("of", "for", "on", "in"))]
+            if w in hd and (k == len(words) - 1 or words[k + 1] in ("of", "for", "on", "in", "to"))]
 
 
 def _is_country_word(word: str) -> bool:
@@ -547,6 +742,8 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
               places: list[tuple[int, int, Entity]]) -> Hit | None:
     words = [text[a:b] for a, b in piece]
     hd = heads()
+    if len(words) == 1 and words[0] in heads_alone():
+        return _country_body(text, piece[0][0], piece[0][1], host)
     types = _head_types(words)
     if not types or len(words) < 2 or all(w in hd or w in CONNECTORS for w in words):
         return None
@@ -567,12 +764,14 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
         return Hit(start, end, lexicon_entity(entry, host), "pattern")
     if lookup(name) is not None:
         return None   # a place ("Soviet Union"), not a body
-    if words[-1] in ("Union", "League", "Alliance", "Coalition", "Front", "Movement") and \
+    if words[-1] in ("Union", "League", "Alliance", "Coalition", "Front", "Movement", "Army", "Forces") and \
             any(w in _words("party_words.txt") for w in words[:-1]):
-        return None   # a political party or bloc: kg has no type for them
+        return None   # a political party or bloc, an armed group: kg has no type for them
+    if "Army" in words and not any(_is_country_word(w) or w in ("National", "Royal") for w in words):
+        return None   # "Army of Islam", "Mahdi Army": an army of no state is an armed group
     first = lexicon().get(words[0].casefold())
     inside = [pl for pl in places if start <= pl[0] and pl[1] <= end]
-    code = inside[0][2].country_code if inside else host
+    code = inside[0][2].country_code if inside else (_country_before(text, start) or host)
     if first is not None and first.type == "InternationalOrganization" and first.case_sensitive:
         type_ = "InternationalOrganization"
     elif "Court" in types:
@@ -586,12 +785,28 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
         type_ = "GovernmentAgency"
     if type_ not in ORG_TYPES:
         type_ = "GovernmentAgency"
-    return Hit(start, end, make_entity(name, type_, code), "pattern")
+    return Hit(_adjective_before(text, start), end, make_entity(name, type_, code), "pattern", core=start)
+
+
+def _country_body(text: str, start: int, end: int, host: str) -> Hit | None:
+    """"the Czech Army", "Iraqi Police": a head word with a country's adjective is that
+    country's body."""
+    before = _adjective_before(text, start)
+    code = _country_before(text, start)
+    if before == start or not code or re.match(r"['’]s\b", text[before:start]):
+        return None
+    name = " ".join(text[before:end].split())
+    return Hit(before, end, make_entity(name, hd_type(text[start:end]), code), "pattern", core=start)
+
+
+def hd_type(head: str) -> str:
+    type_ = heads().get(head, "GovernmentAgency")
+    return type_ if type_ in ORG_TYPES else "GovernmentAgency"
 
 
 # ------------------------------------------------------------------------------ acronyms
 
-ACRONYM = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z/&-]{1,9})\s*\)")
+ACRONYM = re.compile(r"(?:['’]s)?\s*\(\s*(?:the\s+)?([A-Z][A-Za-z/&-]{1,9})\s*\)")
 
 
 def _definitions(text: str, hits: list[Hit]) -> dict[str, Entity]:
@@ -600,7 +815,7 @@ def _definitions(text: str, hits: list[Hit]) -> dict[str, Entity]:
     for h in hits:
         m = ACRONYM.match(text, h.end)
         short = m.group(1) if m else ""
-        if m and short != h.entity.name and (sum(c.isupper() for c in short) >= 2
+        if m and (short != h.entity.name or h.method == "described") and (sum(c.isupper() for c in short) >= 2
                                              or text[h.start:h.end].startswith(short + " ")):
             out[m.group(1)] = h.entity
     return out

@@ -41,8 +41,8 @@ LIST = r"((?:\s*,\s*(?:and\s+)?(?:the\s+)?⟨\d+⟩|\s+and\s+(?:the\s+)?⟨\d+�
 def find_relations(doc: Document, extraction: Extraction) -> Extraction:
     """Extraction step: relations between the actors of a document."""
     entities = {e.id: e for e in extraction.entities}
-    actors = sorted((m for m in extraction.mentions if entities[m.entity_id].type in ACTORS),
-                    key=lambda m: m.start)
+    actors = _outermost(sorted((m for m in extraction.mentions if entities[m.entity_id].type in ACTORS),
+                               key=lambda m: (m.start, -m.end)))
     host = host_country(doc)
     country = entities.get(entity_id("Country", host)) if host else None
     found: dict[tuple[str, str, str], Relation] = {}
@@ -95,6 +95,20 @@ def find_relations(doc: Document, extraction: Extraction) -> Extraction:
     return replace(extraction, relations=tuple(sorted(found.values(), key=lambda r: r.id)))
 
 
+def _outermost(mentions: list[Mention]) -> list[Mention]:
+    """The mentions (sorted by start, longest first) that no other lies around: the country in
+    "Irish Department of Transport" is a mention of Ireland, but the sentence's actor there is
+    the department."""
+    out: list[Mention] = []
+    end = -1
+    for m in mentions:
+        if m.end <= end and out and out[-1].start <= m.start:
+            continue
+        out.append(m)
+        end = max(end, m.end)
+    return out
+
+
 def _post(doc: Document, official: Entity, mention: Mention | None, entities: dict[str, Entity],
           add) -> None:
     orgs = [e for e in entities.values() if e.name == official.organization and e.type in ORGS]
@@ -125,6 +139,9 @@ RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (predicate, method, re.compile(pattern)) for predicate, method, pattern in (
         # subject group 1, object group 2
         ("partOf", "of-the", rf"{S}\s+(?:of|within|in|under)\s+{THE}(?:[A-Z]\w+\s+|⟨\d+⟩\s+)?{S}"),
+        ("partOf", "a-unit-of", rf"{S}(?:\s*\([^)]*\))?,?\s+(?:is\s+|was\s+)?(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?:unit|department|division|branch|office|directorate|arm|section|body|agency|service)\s+(?:of|within|under|in)\s+{THE}{S}"),
+        ("supervises", "oversees", rf"{S}(?:\s*\([^)]*\))?,?\s+(?:which\s+)?(?:directly\s+)?(?:supervises|oversees|controls|runs|manages)\s+{THE}{S}"),
+        ("fundedBy", "funding-from", rf"{S}[^⟨]{{0,80}}?\b(?:with|through|using|receives?|received|receiving|gets|got)\s+(?:\w+\s+){{0,2}}?(?:funding|funds|money|financing|financial\s+support)\s+(?:from|by|of)\s+{THE}{S}"),
         ("partOf", "established-under", rf"{S}\s+(?:\w+\s+){{0,3}}?(?:established|created|set\s+up|formed|placed)\s+(?:under|within)\s+{THE}{S}"),
         ("supervises", "which-supervises", rf"{S}(?:\s*\([^)]*\))?,?\s+which\s+(?:supervises|oversees|administers|leads|controls)\s+{THE}{S}"),
         ("supervises", "administered", rf"{S}\s+(?:administered|led|supervised)\s+{THE}{S}"),
@@ -139,6 +156,9 @@ RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     ))
 # words a rule cannot match without (any one of them): a sentence with none is not searched
 NEEDS = {
+    "a-unit-of": ("unit", "department", "division", "branch", "office", "directorate", "arm", "section", "body", "agency", "service"),
+    "oversees": ("supervises", "oversees", "controls", "runs", "manages"),
+    "funding-from": ("fund", "money", "financ"),
     "established-under": ("established", "created", "set", "formed", "placed"),
     "which-supervises": ("which",),
     "administered": ("administered", "led", "supervised"),
@@ -191,6 +211,9 @@ def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: S
             others = [actor(x) for x in re.findall(r"⟨(\d+)⟩", groups[2] or "")] if len(groups) > 2 else []
             if predicate in ("partOf", "supervises") and not (a.entity.type in ORGS and b.entity.type in ORGS):
                 continue
+            if method in ("a-unit-of", "oversees") and (a.entity.type != "GovernmentAgency"
+                                                        or b.entity.type not in ("GovernmentAgency", "InternationalOrganization")):
+                continue    # a unit of a ministry, a ministry over an agency: not an NGO of a fund
             if predicate == "partOf" and method == "of-the" and a.entity.type != "GovernmentAgency" and \
                     a.entity.type != b.entity.type:
                 continue
