@@ -55,7 +55,7 @@ TO = re.compile(r"\b(?:to|into|towards|en\s+route\s+to|bound\s+for|destined\s+fo
 # countries in ⟨3⟩", "neighboring countries—particularly ⟨4⟩, ⟨5⟩, and ⟨6⟩"
 LINK = (r"(?:\s|,|\(|\)|[—–]|&\w+;|\b(?:the|and|or|as\s+well\s+as|also|mainly|primarily|mostly|"
         r"including|especially|particularly|predominantly|largely|notably|namely|such\s+as|"
-        r"increasingly|sometimes|possibly|perhaps|to\s+a\s+lesser\s+extent|other|neighbou?ring|"
+        r"increasingly|sometimes|possibly|perhaps|to\s+a\s+lesser\s+extent|other|former|neighbou?ring|"
         r"elsewhere\s+in|(?:countries|cities|towns|regions|parts|areas|"
         r"places|locations|states|nations)(?:\s+(?:in|of|within|across))?)\b)*")
 ITEM = re.compile(LINK + r"⟨(\d+)⟩", re.I)

@@ -26,7 +26,7 @@ PEOPLE = (r"(?:victims?|women|men|woman|man|girls?|boys?|females?|males?|citizen
 FILLER = (r"(?:\s|,|;|\(|\)|\bthe\b|\band\b|\bor\b|\bas well as\b|\bbut\b|\balso\b|\bmainly\b|"
           r"\bprimarily\b|\bmostly\b|\bincluding\b|\bespecially\b|\bparticularly\b|\bsometimes\b|"
           r"\bother\b|\bneighbou?ring\b|\bcountries\b|\bsuch as\b|\bfrom\b|\bcities\b|\bof\b|"
-          r"\bnotably\b|\bnamely\b|\bincreasingly\b|\bprimarily\b)*")
+          r"\bnotably\b|\bnamely\b|\bformer\b|\bincreasingly\b|\bprimarily\b)*")
 FROM = re.compile(r"\b(?:from|recruited\s+in|lured\s+in|abducted\s+in)\s")
 TO = re.compile(r"\b(?:to|into)\s")
 VIA = re.compile(r"\b(?:via|through|transiting(?:\s+(?:via|through))?|by way of)\s")
