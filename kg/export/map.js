@@ -151,21 +151,42 @@ function placeLabels() {
   const cell = 64, grid = new Map();
   const cells = box => {
     const out = [];
-    for (let i = Math.floor(box[0] / cell); i <= Math.floor(box[2] / cell); i++)
-      for (let j = Math.floor(box[1] / cell); j <= Math.floor(box[3] / cell); j++) out.push(i + ":" + j);
+    const i0 = Math.max(-1, Math.floor(box[0] / cell)), i1 = Math.min(Math.ceil(W / cell), Math.floor(box[2] / cell));
+    const j0 = Math.max(-1, Math.floor(box[1] / cell)), j1 = Math.min(Math.ceil(H / cell), Math.floor(box[3] / cell));
+    for (let i = i0; i <= i1; i++) for (let j = j0; j <= j1; j++) out.push(i + ":" + j);
     return out;
   };
+  // no label covers a node: the nodes are in the grid first
+  const screen = new Map();
   for (const n of visible) {
-    const p = network.canvasToDOM(positions[n.id]);
-    const r = n.size * scale, w = textWidth(n.label) + 4;
-    const box = [p.x - w / 2, p.y + r + 1, p.x + w / 2, p.y + r + 1 + LINE];
-    if (box[0] < 0 || box[1] < 0 || box[2] > W || box[3] > H) continue;
-    const keys = cells(box);
-    if (keys.some(key => (grid.get(key) || []).some(other => overlaps(other, box)))) continue;
-    box.push(n.label);
-    for (const key of keys) { if (!grid.has(key)) grid.set(key, []); grid.get(key).push(box); }
-    placed.push(box);
+    const p = network.canvasToDOM(positions[n.id]), r = n.size * scale;
+    screen.set(n.id, p);
+    const box = [p.x - r, p.y - r, p.x + r, p.y + r];
+    box.node = true;
+    for (const key of cells(box)) { if (!grid.has(key)) grid.set(key, []); grid.get(key).push(box); }
   }
+  // the leading labels (a fifth of those shown, 40 at most) may cover other nodes when
+  // nothing else is free; no label ever covers another label
+  const leading = Math.min(40, Math.ceil(visible.length / 5));
+  visible.forEach((n, rank) => {
+    const p = screen.get(n.id);
+    const r = n.size * scale, w = textWidth(n.label) + 4;
+    // below the node, else above, right or left of it: the first place that is free
+    const candidates = [[p.x - w / 2, p.y + r + 1], [p.x - w / 2, p.y - r - 1 - LINE],
+                        [p.x + r + 2, p.y - LINE / 2], [p.x - r - 2 - w, p.y - LINE / 2]];
+    for (const coverNodes of rank < leading ? [false, true] : [false]) {
+      for (const [x, y] of candidates) {
+        const box = [x, y, x + w, y + LINE];
+        if (box[0] < 0 || box[1] < 0 || box[2] > W || box[3] > H) continue;
+        const keys = cells(box);
+        if (keys.some(key => (grid.get(key) || []).some(other => (!coverNodes || !other.node) && overlaps(other, box)))) continue;
+        box.push(n.label);
+        for (const key of keys) { if (!grid.has(key)) grid.set(key, []); grid.get(key).push(box); }
+        placed.push(box);
+        return;
+      }
+    }
+  });
   return placed;
 }
 
@@ -277,7 +298,7 @@ function showEdge(eid) {
       li.append("\u201c" + ev.text + "\u201d", el("br"), (ev.document || "") + (ev.paragraph ? " \u00b6" + ev.paragraph : ""));
       if (ev.slug) {
         li.append(" ");
-        li.appendChild(el("a", "open the document", {href: "texts/" + encodeURIComponent(ev.slug) + ".html#find=" +
+        li.appendChild(el("a", "open the document", {href: (DATA.texts || "texts/") + encodeURIComponent(ev.slug) + ".html#find=" +
           encodeURIComponent(ev.text.replace(/^[A-Za-z]+: /, "").slice(0, 200)), target: "_blank", rel: "noopener"}));
       }
     }
@@ -318,13 +339,13 @@ function showFlow(fid) {
   }
   view.appendChild(text);
   if (doc.slug) {
-    const link = el("a", "open the whole document", {href: "texts/" + encodeURIComponent(doc.slug) + ".html#s=" + f.s + "-" + f.e,
+    const link = el("a", "open the whole document", {href: (DATA.texts || "texts/") + encodeURIComponent(doc.slug) + ".html#s=" + f.s + "-" + f.e,
                                                      target: "_blank", rel: "noopener"});
     view.appendChild(el("p")).appendChild(link);
   }
   details.appendChild(view);
   body.dataset.doc = fid;
-  if (mark) mark.scrollIntoView({block: "nearest"});
+  if (mark) details.scrollTop = Math.max(0, mark.offsetTop - details.offsetTop - 80);
 }
 
 // ---- focus: an actor and its neighbours, around it ----------------------------------------
@@ -432,7 +453,8 @@ new ResizeObserver(() => {
   const size = container.clientWidth + "x" + container.clientHeight;
   if (fitted !== null && size !== fitted && !moved_by_reader) {
     fitted = size;
-    fit(state.focus ? [...state.focus] : visibleIds());
+    // after vis-network's own resize handler, which scales the view by the change of width
+    setTimeout(() => { if (!moved_by_reader) fit(state.focus ? [...state.focus] : visibleIds()); }, 50);
   }
 }).observe(container);
 network.once("afterDrawing", () => {

@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -146,15 +147,17 @@ def _unit(pos: dict[str, tuple[float, float]]) -> float:
 
 
 def map_sources(G: nx.DiGraph, flows: Iterable[Flow], documents: dict[str, Document],
-                entities: dict) -> dict:
+                entities: dict, texts: Path | None = None) -> dict:
     """What flows.html shows of the flows on ``G``'s arrows: each flow's year, countries (by
     ISO code, for the basemap's roles), document, paragraph and evidence offsets; each
-    document's date, origin and title; the text of each paragraph that holds evidence.
+    document's date, origin and title; the text of each paragraph that holds evidence, from
+    the document or, when a build holds it without its text, from ``texts``/<id>.txt.
     write_analysis keeps it in ``G.graph["sources"]`` for :func:`flows_map`."""
     shown = {f for _, _, d in G.edges(data=True) for f in d["flows"]}
-    code = lambda eid: entities[eid].country_code if eid in entities else ""
+    code = lambda eid: entities[eid].country_code if eid in entities else ""  # noqa: E731
     out: dict = {"flows": {}, "documents": {}, "paragraphs": {},
                  "codes": {n: code(n) for n in sorted(G)}}
+    read: dict[str, str] = {}
     for f in sorted((f for f in flows if f.id in shown), key=lambda f: f.id):
         out["flows"][f.id] = {
             "y": f.year, "sc": code(f.source), "dc": code(f.destination),
@@ -164,25 +167,52 @@ def map_sources(G: nx.DiGraph, flows: Iterable[Flow], documents: dict[str, Docum
         doc = documents.get(f.document)
         if doc is None:
             continue
+        slug = document_slug(doc.id)
         out["documents"][doc.id] = {"date": doc.date, "origin": doc.origin, "title": doc.title,
-                                    "slug": document_slug(doc.id)}
+                                    "slug": slug}
         key = f"{doc.id}|{f.paragraph_index}"
-        if key not in out["paragraphs"]:
+        if key in out["paragraphs"]:
+            continue
+        if doc.paragraphs:
             out["paragraphs"][key] = _paragraph(doc, f)
+        elif texts is not None:
+            if doc.id not in read:
+                path = texts / f"{slug}.txt"
+                read[doc.id] = path.read_text(encoding="utf-8") if path.is_file() else ""
+            if read[doc.id]:
+                out["paragraphs"][key] = _around(read[doc.id], f)
     return out
 
 
 def _paragraph(doc: Document, f: Flow) -> tuple[int, str]:
     """The paragraph that holds a flow's evidence: its start offset and its text (offsets in
-    characters of the document's text); a window of text when no paragraph holds it."""
+    characters of the document's text)."""
     for p in doc.paragraphs:
         if f.end > f.start and p.start <= f.start and f.end <= p.end:
             return p.start, p.text
     for p in doc.paragraphs:
         if p.index == f.paragraph_index:
             return p.start, p.text
-    start = max(0, f.start - 400)
-    return start, doc.text[start:f.end + 400]
+    return _around(doc.text, f)
+
+
+BLANK = re.compile(r"\n[ \t]*\n")
+
+
+def _around(text: str, f: Flow, most: int = 1500) -> tuple[int, str]:
+    """The paragraph of ``text`` around a flow's evidence, from blank line to blank line
+    (at most ``most`` characters either side), and its start offset."""
+    a, b = f.start, f.end
+    if not (b > a and b <= len(text)):
+        a = text.find(f.evidence) if f.evidence else -1
+        if a < 0:
+            return 0, ""
+        b = a + len(f.evidence)
+    lo, hi = max(0, a - most), min(len(text), b + most)
+    before = [m.end() for m in BLANK.finditer(text, lo, a)]
+    after = BLANK.search(text, b, hi)
+    start = before[-1] if before else lo
+    return start, text[start:after.start() if after else hi]
 
 
 def _edge_sources(G: nx.DiGraph) -> dict:
@@ -248,7 +278,7 @@ def flows_map(G: nx.DiGraph, path: Path, title: str = "kg: trafficking flows",
     shown = extent
     if years is not None and extent is not None:
         shown = [max(extent[0], min(years)), min(extent[1], max(years))]
-    data = {"kind": "flows", "title": title, "note": note, "nodes": nodes, "edges": edges,
+    data = {"kind": "flows", "title": title, "note": note, "nodes": nodes, "edges": edges, "texts": "texts/",
             **sources, "years": extent, "range": shown, "basemap": load(), "scale": SCALE,
             "roleFills": ROLE_FILLS, "land": LAND, "outline": OUTLINE}
     legend = [("Arrows: main exploitation", [(k.replace("_", " "), "line", v)
@@ -275,6 +305,8 @@ def years_map(folder: Path, first: int, last: int, target: Path) -> int:
         data["range"] = [max(lo, min(first, last)), min(hi, max(first, last))]
         if data["range"][0] > data["range"][1]:
             data["range"] = [min(first, last), max(first, last)]
+    # the pages of the documents stay in the build: link to them from where the map is
+    data["texts"] = Path(os.path.relpath(folder.resolve() / "texts", target.resolve().parent)).as_posix() + "/"
     a, b = data["range"] or (first, last)
     count = sum(any(data["flows"][f]["y"] is None or a <= data["flows"][f]["y"] <= b
                     for f in e["kgFlows"]) for e in data["edges"])
@@ -322,7 +354,7 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
     for n, d in sorted(G.nodes(data=True)):
         x, y = pos[n]
         node = {"id": n, "label": d["name"], "x": x, "y": y, "shape": SHAPES.get(d["type"], "dot"),
-                "size": round(unit * (5 + 14 * math.sqrt(centrality[n] / most)), 2),
+                "size": round(unit * (4 + 10 * math.sqrt(centrality[n] / most)), 2),
                 "color": GROUP_COLOURS[GROUPS.get(d["type"], "place")], "kgType": d["type"],
                 "kgCountry": d.get("country", ""), "kgAliases": d.get("aliases", []),
                 "kgCommunity": group.get(n, 0), "kgRank": rank[n], "kgTop": n in top}

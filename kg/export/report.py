@@ -24,7 +24,7 @@ def write_analysis(folder: Path, extractions: list[Extraction], entities: list[E
         if x.flows:     # (held for the flows map: the paragraphs of its evidence)
             documents[x.document.id] = x.document
     G = flow_network(flows, by_id)
-    G.graph["sources"] = map_sources(G, flows, documents, by_id)
+    G.graph["sources"] = map_sources(G, flows, documents, by_id, folder / "texts")
     del documents
     A = actor_network(extractions, by_id)
     groups = communities(A)
