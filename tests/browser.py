@@ -1,11 +1,14 @@
 """Headless Chromium for the map tests: no network, a fresh profile, the page's DOM after its
-scripts ran, console messages, and a screenshot."""
+scripts ran, console messages, and a screenshot (:func:`open_page`); or a page driven over the
+DevTools protocol (:class:`Page`: scripts, real clicks, screenshots, every request); and the
+pixels of a PNG (:func:`png_pixels`)."""
 from __future__ import annotations
 
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Self
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -27,12 +30,12 @@ def open_page(page: Path, screenshot: Path | None = None, fragment: str = "") ->
     with tempfile.TemporaryDirectory() as profile:
         args = [chromium(), *FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0"]
         run = subprocess.run([*args, "--dump-dom", page.resolve().as_uri() + fragment], capture_output=True,
-                             text=True, timeout=120)
+                             text=True, timeout=120, check=False)
         if screenshot is not None:
             with tempfile.TemporaryDirectory() as profile2:
                 subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile2}",
                                 f"--screenshot={screenshot}", page.resolve().as_uri()],
-                               capture_output=True, timeout=120)
+                               capture_output=True, timeout=120, check=False)
     return run.stdout, run.stderr
 
 
@@ -58,7 +61,7 @@ class Page:
         self.console: list[str] = []
         self._id = 0
 
-    def __enter__(self) -> Page:
+    def __enter__(self) -> Self:
         import os
         self.profile = tempfile.TemporaryDirectory()
         to_chrome, self._out = os.pipe()     # chromium reads fd 3 and writes fd 4
@@ -73,7 +76,8 @@ class Page:
             os.dup2(read, 3)
             os.dup2(write, 4)
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, preexec_fn=fds, close_fds=False)
+                                     stderr=subprocess.DEVNULL, preexec_fn=fds,  # noqa: PLW1509 (no threads)
+                                     close_fds=False)
         os.close(to_chrome)
         os.close(from_chrome)
         self._buffer = b""
@@ -90,8 +94,8 @@ class Page:
         import os
         try:
             self.call("Browser.close", session=False)
-        except Exception:
-            pass
+        except (AssertionError, OSError):
+            self.proc.kill()     # (it closed the pipe already)
         for fd in (self._out, self._in):
             os.close(fd)
         try:
@@ -162,8 +166,8 @@ class Page:
 
     def settle(self, frames: int = 3) -> None:
         """Let the page draw a few frames (after a resize, a click, a slider's move)."""
-        self.eval("new Promise(r => { let n = %d; const f = () => --n ? requestAnimationFrame(f) : "
-                  "setTimeout(r, 100); requestAnimationFrame(f); })" % frames)
+        self.eval(f"new Promise(r => {{ let n = {frames}; const f = () => --n ? requestAnimationFrame(f) : "
+                  "setTimeout(r, 100); requestAnimationFrame(f); })")
 
     def click(self, x: float, y: float) -> None:
         """A real left click at page coordinates."""

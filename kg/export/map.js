@@ -83,7 +83,7 @@ function computeRoles() {
     const c = roleCounts[code] || (roleCounts[code] = {source: 0, transit: 0, destination: 0});
     c[role]++;
   };
-  for (const fid of Object.keys(DATA.flows)) {
+  for (const fid of Object.keys(DATA.flows || {})) {
     if (!flowShown(fid)) continue;
     const f = DATA.flows[fid];
     add(f.sc, "source"); add(f.dc, "destination");
@@ -259,7 +259,7 @@ function showNode(id) {
 
 function flowLine(fid) {
   const f = DATA.flows[fid];
-  return [f.y, f.d + " \u00b6" + f.p, (f.ex || []).join(", "), f.v ? f.v + " victims" : ""].filter(Boolean).join(" \u00b7 ");
+  return [f.y, f.d + " \u00b6" + f.p, (f.ex || []).join(", "), f.v ? f.v + (f.v === 1 ? " victim" : " victims") : ""].filter(Boolean).join(" \u00b7 ");
 }
 
 function showEdge(eid) {
@@ -461,6 +461,7 @@ network.once("afterDrawing", () => {
   fit(visibleIds());
   fitted = container.clientWidth + "x" + container.clientHeight;
   body.dataset.drawn = String(nodes.length);
+  body.dataset.ready = "1";
   // a link can open the map on a place, an actor, an arrow, a flow or years:
   // flows.html#node=Kazakhstan, #edge=0&flow=1, #years=2005-2008; actors.html#node=IOM
   const ask = new URLSearchParams(location.hash.slice(1));
@@ -470,6 +471,7 @@ network.once("afterDrawing", () => {
   }
   if (ask.has("edge")) {
     const e = edgeById.get("e" + ask.get("edge"));
+    if (e) network.selectEdges([e.id]);
     showEdge("e" + ask.get("edge"));
     if (e && ask.has("flow") && FLOWS) showFlow(e.kgFlows[Number(ask.get("flow"))] || e.kgFlows[0]);
   }

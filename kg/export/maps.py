@@ -154,7 +154,7 @@ def map_sources(G: nx.DiGraph, flows: Iterable[Flow], documents: dict[str, Docum
     the document or, when a build holds it without its text, from ``texts``/<id>.txt.
     write_analysis keeps it in ``G.graph["sources"]`` for :func:`flows_map`."""
     shown = {f for _, _, d in G.edges(data=True) for f in d["flows"]}
-    code = lambda eid: entities[eid].country_code if eid in entities else ""  # noqa: E731
+    code = lambda eid: entities[eid].country_code if eid in entities else ""
     out: dict = {"flows": {}, "documents": {}, "paragraphs": {},
                  "codes": {n: code(n) for n in sorted(G)}}
     read: dict[str, str] = {}

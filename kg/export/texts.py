@@ -29,7 +29,8 @@ def write_text_page(folder: Path, doc: Document) -> Path:
     return path
 
 
-# %TEXT% comes last, so no document text can be taken for a placeholder
+# %TEXT% comes last, so no document text can be taken for a placeholder; an HTML parser drops
+# one line break right after <pre>, so one is written there and the text keeps its own
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'">
@@ -43,7 +44,8 @@ mark{background:#FFEE99;outline:1px solid #C9A800}
 <body>
 <h1 style="font-size:17px">%TITLE%</h1>
 <table>%FACTS%</table>
-<pre id="text">%TEXT%</pre>
+<pre id="text">
+%TEXT%</pre>
 <script>
 "use strict";
 // mark what the address asks for: #s=START-END (offsets in code points) or #find=TEXT
