@@ -42,10 +42,10 @@ def open_seconds(page: Path) -> dict:
 
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "exports")
-    from kg.export.maps import _write
+    from kg.export.page import write_page
     with tempfile.TemporaryDirectory() as tmp:
         empty = Path(tmp) / "empty.html"
-        _write(empty, {"kind": "flows", "title": "empty", "note": "", "nodes": [], "edges": [], "flows": {}}, [])
+        write_page(empty, {"kind": "flows", "title": "empty", "note": "", "nodes": [], "edges": [], "flows": {}}, [])
         base = open_seconds(empty)["drawn"]
         print(f"baseline (empty map, same script): {base:.2f} s")
         for name in ("flows.html", "actors.html"):

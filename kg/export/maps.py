@@ -18,20 +18,18 @@ links Bootstrap from a CDN and puts tooltips through innerHTML, see FINDINGS.md)
 """
 from __future__ import annotations
 
-import html
 import json
 import math
 import os
 import re
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 
 import networkx as nx
 
 from kg.analyse.network import communities
+from kg.export.page import OUTLINE, write_page
 from kg.ids import document_slug
 from kg.model import Document, Flow
 
@@ -44,7 +42,7 @@ EXPLOITATION_COLOURS = {"sexual": "#D55E00", "labor": "#0072B2", "domestic_servi
 # what a country is mostly, in the flows shown (Paul Tol's pale scheme: backgrounds under
 # dark marks; none of these is an arrow's colour)
 ROLE_FILLS = {"source": "#FFCCCC", "transit": "#EEEEBB", "destination": "#CCDDAA"}
-LAND, OUTLINE = "#EEEEEE", "#A0A0A0"
+LAND = "#EEEEEE"
 PLACE_COLOUR = "#444444"
 # a node's type is its shape; on the actors map its colour is one of four groups as well
 SHAPES = {"Country": "dot", "City": "square", "Region": "diamond",
@@ -59,20 +57,6 @@ GROUP_COLOURS = {"place": "#BBBBBB", "state": "#4477AA", "civil society": "#2288
                  "people": "#EE6677"}   # Paul Tol's bright scheme
 RELATION_COLOUR, COMENTION_COLOUR = "#222222", "#C8C8C8"
 TOP_ACTORS = 150   # actors.html opens on these (by degree centrality); search reaches the rest
-
-
-@lru_cache(maxsize=1)
-def _vis() -> tuple[str, str]:
-    """vis-network's script and style from the pyvis package (no network needed)."""
-    lib = files("pyvis") / "templates" / "lib" / "vis-9.1.2"
-    return ((lib / "vis-network.min.js").read_text(encoding="utf-8"),
-            (lib / "vis-network.css").read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=1)
-def _page_script() -> str:
-    """The maps' own script (map.js beside this module)."""
-    return (files("kg") / "export" / "map.js").read_text(encoding="utf-8")
 
 
 def geo_positions(G: nx.DiGraph) -> dict[str, tuple[float, float]]:
@@ -287,7 +271,7 @@ def flows_map(G: nx.DiGraph, path: Path, title: str = "kg: trafficking flows",
               ("Places", [(t.lower(), SHAPES[t], PLACE_COLOUR) for t in TYPE_ORDER])]
     if any(d.get("curated") for _, _, d in G.edges(data=True)):
         legend[0][1].append(("added by an analyst", "dashes", "#777777"))
-    _write(path, data, legend)
+    write_page(path, data, legend)
     return pos
 
 
@@ -310,7 +294,7 @@ def years_map(folder: Path, first: int, last: int, target: Path) -> int:
     a, b = data["range"] or (first, last)
     count = sum(any(data["flows"][f]["y"] is None or a <= data["flows"][f]["y"] <= b
                     for f in e["kgFlows"]) for e in data["edges"])
-    _write(target, data, data.pop("legend"))
+    write_page(target, data, data.pop("legend"))
     return count
 
 
@@ -380,7 +364,7 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
                           "kgPredicates": [], "kgCooccurs": d["cooccurs"], **hidden})
     data = {"kind": "actors", "title": title, "note": "", "nodes": nodes, "edges": edges,
             "top": len(top)}
-    _write(path, data, _actor_legend())
+    write_page(path, data, _actor_legend())
     return pos
 
 
@@ -467,91 +451,5 @@ def focus_map(graphml: Path, name: str, depth: int, path: Path) -> int:
     legend = _actor_legend()[:1] + [("Links", [("stated relation", "line", RELATION_COLOUR)] +
                                      [("flow: " + k.replace("_", " "), "line", v)
                                       for k, v in EXPLOITATION_COLOURS.items()])]
-    _write(path, data, legend)
+    write_page(path, data, legend)
     return H.number_of_nodes()
-
-
-def _json(value) -> str:
-    """JSON that cannot close the script element it sits in."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-SYMBOLS = {"dot": "<circle cx='7' cy='7' r='5'/>", "square": "<rect x='2' y='2' width='10' height='10'/>",
-           "diamond": "<path d='M7 1L13 7L7 13L1 7Z'/>", "triangle": "<path d='M7 1L13 12H1Z'/>",
-           "triangleDown": "<path d='M1 2H13L7 13Z'/>", "hexagon": "<path d='M4 1.5H10L13 7L10 12.5H4L1 7Z'/>",
-           "star": "<path d='M7 1L8.6 5.3L13 5.4L9.5 8.1L10.7 12.5L7 9.9L3.3 12.5L4.5 8.1L1 5.4L5.4 5.3Z'/>"}
-
-
-def _key(label: str, mark: str, colour: str) -> str:
-    """One legend entry: a small inline drawing (no request) and its label."""
-    c = html.escape(colour)
-    if mark == "line":
-        svg = f"<line x1='0' y1='7' x2='18' y2='7' stroke='{c}' stroke-width='3'/>"
-    elif mark == "dashes":
-        svg = f"<line x1='0' y1='7' x2='18' y2='7' stroke='{c}' stroke-width='2' stroke-dasharray='4 3'/>"
-    elif mark == "fill":
-        svg = f"<rect x='1' y='2' width='16' height='10' fill='{c}' stroke='{OUTLINE}'/>"
-    else:
-        svg = f"<g fill='{c}' transform='translate(2 0)'>{SYMBOLS.get(mark, SYMBOLS['dot'])}</g>"
-    return (f'<span class="key"><svg width="18" height="14" aria-hidden="true">{svg}</svg>'
-            f"{html.escape(label)}</span>")
-
-
-def _write(path: Path, data: dict, legend: list[tuple[str, list[tuple[str, str, str]]]]) -> None:
-    script, style = _vis()
-    data = {**data, "legend": legend}
-    legend_html = "".join(f'<span class="group"><b>{html.escape(head)}</b> '
-                          + "".join(_key(*k) for k in keys) + "</span>" for head, keys in legend)
-    title = data["title"]
-    if data.get("range"):
-        a, b = data["range"]
-        title += f", {a}" if a == b else f", {a}\u2013{b}"
-    title += data.get("note", "")
-    values = {"TITLE": html.escape(title), "STYLE": style, "LEGEND": legend_html, "DATA": _json(data),
-              "SCRIPT": re.sub(r"</(script)", r"<\\/\1", script, flags=re.IGNORECASE),
-              "MAPJS": re.sub(r"</(script)", r"<\\/\1", _page_script(), flags=re.IGNORECASE)}
-    # one pass, so text inside the data can never be taken for a placeholder
-    page = re.sub(r"%(TITLE|STYLE|LEGEND|DATA|SCRIPT|MAPJS)%", lambda m: values[m.group(1)], PAGE)
-    path.write_text(page, encoding="utf-8")
-
-
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:">
-<title>%TITLE%</title>
-<style>%STYLE%</style>
-<style>
-body{margin:0;font:13px system-ui,sans-serif;display:grid;grid-template-columns:minmax(0,1fr) 360px;grid-template-rows:auto minmax(0,1fr) auto;height:100vh;overflow:hidden}
-header{grid-column:1/3;padding:6px 10px;border-bottom:1px solid #ddd;display:flex;gap:10px;align-items:center;flex-wrap:wrap}
-#net{grid-row:2;grid-column:1;min-height:300px;position:relative;overflow:hidden}
-#details{grid-row:2;grid-column:2;overflow:auto;padding:8px 10px;border-left:1px solid #ddd;line-height:1.35}
-#details h3{font-size:14px;margin:2px 0 6px}#details p{margin:4px 0}
-#details ul{padding:0;margin:6px 0;list-style:none}#details li{margin:0 0 6px}
-#details button.flow{display:block;width:100%;text-align:left;font:inherit;background:#f6f6f6;border:1px solid #ddd;border-radius:3px;padding:4px 6px;cursor:pointer}
-#details button.flow[aria-pressed=true]{border-color:#333;background:#fff}
-#doc{border-top:2px solid #333;margin-top:8px;padding-top:6px}
-#doc .text{white-space:pre-wrap;font:12px/1.45 ui-monospace,monospace;background:#fafafa;padding:6px;border:1px solid #eee}
-mark{background:#FFEE99;outline:1px solid #C9A800}
-footer{grid-column:1/3;padding:4px 10px;border-top:1px solid #ddd;display:flex;flex-wrap:wrap;gap:4px 18px}
-.key{margin-right:9px;white-space:nowrap;display:inline-flex;align-items:center;gap:3px}
-#years[hidden],#types[hidden]{display:none}#types label{margin-right:6px;white-space:nowrap}
-</style></head>
-<body data-drawn="0">
-<header><strong id="heading">%TITLE%</strong>
-<span id="years" hidden>years <input id="from" type="range" aria-label="from year"> <input id="to" type="range" aria-label="to year"> <output id="span"></output></span>
-<input id="search" type="search" placeholder="find a name" list="names"><datalist id="names"></datalist>
-<button id="reset" type="button" hidden>show the top actors</button>
-<span id="types"></span>
-<span id="count"></span></header>
-<div id="net"></div>
-<div id="details">Click a node or an arrow to see its evidence.</div>
-<footer>%LEGEND%</footer>
-<script>%SCRIPT%</script>
-<script>
-"use strict";
-const DATA = %DATA%;
-%MAPJS%
-</script></body></html>
-"""
