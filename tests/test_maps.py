@@ -419,3 +419,30 @@ def test_corpus_maps_read_as_maps_in_chromium(corpus_build, name, tmp_path):
                          min_labels=10)
     if name == "actors.html":
         assert len(geometry["nodes"]) == maps.TOP_ACTORS
+
+
+def test_a_label_hidden_at_first_shows_when_zoomed_in_and_coinciding_places_open_on_click(seeds_build):
+    from browser import Page
+    _, out = seeds_build
+    with Page(out / "flows.html") as page:
+        page.wait("document.body.dataset.drawn > 0")
+        page.settle()
+        labelled = {b[4] for b in json.loads(page.eval("document.body.dataset.labels"))}
+        unlabelled = page.eval(f"visibleIds().filter(id => !{json.dumps(sorted(labelled))}.includes(id))")
+        assert unlabelled, "every label fits at first: nothing to declutter"
+        page.eval(f"network.focus({json.dumps(unlabelled[0])}, {{scale: 12, animation: false}}); 1")
+        page.settle()
+        assert unlabelled[0] in {b[4] for b in json.loads(page.eval("document.body.dataset.labels"))}
+        page.eval("fit(visibleIds()); 1")
+        page.settle()
+        # places drawn over one another: a click on them lists them all
+        crowd = page.eval("visibleIds().map(coinciding).sort((a, b) => b.length - a.length)[0]")
+        assert len(crowd) > 1
+        x, y = page.eval(f"""(() => {{ const r = container.getBoundingClientRect();
+            const p = network.canvasToDOM(network.getPositions([{json.dumps(crowd[0])}])[{json.dumps(crowd[0])}]);
+            return [Math.round(p.x + r.left), Math.round(p.y + r.top)]; }})()""")
+        page.click(x, y)
+        page.settle()
+        listed = page.eval("[...document.querySelectorAll('#details button.here')].map(b => b.textContent)")
+        names = page.eval(f"{json.dumps(crowd)}.map(id => byId.get(id).label)")
+    assert len(listed) > 1 and names[0] in listed   # (whichever of them the click hit)

@@ -180,7 +180,7 @@ function placeLabels() {
         if (box[0] < 0 || box[1] < 0 || box[2] > W || box[3] > H) continue;
         const keys = cells(box);
         if (keys.some(key => (grid.get(key) || []).some(other => (!coverNodes || !other.node) && overlaps(other, box)))) continue;
-        box.push(n.label);
+        box.push(n.label, n.id);
         for (const key of keys) { if (!grid.has(key)) grid.set(key, []); grid.get(key).push(box); }
         placed.push(box);
         return;
@@ -203,7 +203,7 @@ network.on("afterDrawing", ctx => {
     ctx.fillText(b[4], x, b[1] + 1);
   }
   ctx.restore();
-  body.dataset.labels = JSON.stringify(placed.map(b => [Math.round(b[0]), Math.round(b[1]), Math.round(b[2]), Math.round(b[3])]));
+  body.dataset.labels = JSON.stringify(placed.map(b => [Math.round(b[0]), Math.round(b[1]), Math.round(b[2]), Math.round(b[3]), b[5]]));
   body.dataset.outside = String(outside());
 });
 
@@ -236,9 +236,33 @@ function el(tag, text, attrs) {
 function line(text) { details.appendChild(el("p", text)); }
 function label(id) { return byId.get(id).label; }
 
+// the places or actors drawn over one another at this zoom, with this one
+function coinciding(id) {
+  const scale = network.getScale(), ids = visibleIds(), pos = network.getPositions(ids);
+  const p = network.canvasToDOM(pos[id]), r = byId.get(id).size * scale;
+  return ids.filter(other => {
+    const q = network.canvasToDOM(pos[other]);
+    return Math.hypot(p.x - q.x, p.y - q.y) < r + byId.get(other).size * scale;
+  });
+}
+
 function showNode(id) {
   const n = byId.get(id);
   details.replaceChildren(el("h3", n.label + " (" + n.kgType + ")"));
+  const here = coinciding(id);
+  if (here.length > 1) {
+    // a click on places that coincide opens them: their names, and a zoom that parts them
+    const p = el("p", here.length + " drawn here: ");
+    here.sort((a, b) => byId.get(a).kgRank - byId.get(b).kgRank).forEach((other, i) => {
+      const b = el("button", byId.get(other).label, {type: "button", class: "here"});
+      b.addEventListener("click", () => { network.selectNodes([other]); showNode(other); });
+      p.append(i ? " " : "", b);
+    });
+    const zoom = el("button", "zoom in on them", {type: "button"});
+    zoom.addEventListener("click", () => { moved_by_reader = true; network.fit({nodes: here, animation: false}); });
+    p.append(" ", zoom);
+    details.appendChild(p);
+  }
   if (n.kgCountry) line("country: " + n.kgCountry);
   if (n.kgAliases && n.kgAliases.length) line("aliases: " + n.kgAliases.join("; "));
   if (FLOWS) {
