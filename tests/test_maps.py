@@ -446,3 +446,15 @@ def test_a_label_hidden_at_first_shows_when_zoomed_in_and_coinciding_places_open
         listed = page.eval("[...document.querySelectorAll('#details button.here')].map(b => b.textContent)")
         names = page.eval(f"{json.dumps(crowd)}.map(id => byId.get(id).label)")
     assert len(listed) > 1 and names[0] in listed   # (whichever of them the click hit)
+
+
+def test_one_meaning_per_colour():
+    """Each map's colours, from colour-blind-safe palettes, say one thing each: exploitation
+    (arrows), a country's role (fills), the land, the places; on the actors and focus maps the
+    kind of actor, a stated relation, a co-mention and (focus) a flow's exploitation."""
+    flows = [*maps.EXPLOITATION_COLOURS.values(), *maps.ROLE_FILLS.values(), maps.LAND,
+             maps.PLACE_COLOUR, maps.OUTLINE]
+    actors = [*maps.GROUP_COLOURS.values(), maps.RELATION_COLOUR, maps.COMENTION_COLOUR]
+    focus = [*maps.GROUP_COLOURS.values(), maps.RELATION_COLOUR, *maps.EXPLOITATION_COLOURS.values()]
+    for colours in (flows, actors, focus):
+        assert len({c.upper() for c in colours}) == len(colours), colours

@@ -38,7 +38,7 @@ SCALE = 14.0   # pixels per degree
 # the victims, not a kind of exploitation: it never colours an arrow (the details name it)
 EXPLOITATION_COLOURS = {"sexual": "#D55E00", "labor": "#0072B2", "domestic_servitude": "#CC79A7",
                         "begging": "#E69F00", "criminal_activity": "#009E73",
-                        "organ_removal": "#000000", "unspecified": "#999999"}
+                        "organ_removal": "#56B4E9", "unspecified": "#999999"}
 # what a country is mostly, in the flows shown (Paul Tol's pale scheme: backgrounds under
 # dark marks; none of these is an arrow's colour)
 ROLE_FILLS = {"source": "#FFCCCC", "transit": "#EEEEBB", "destination": "#CCDDAA"}
