@@ -81,6 +81,14 @@ class Page:
         os.close(to_chrome)
         os.close(from_chrome)
         self._buffer = b""
+        try:
+            self._open()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _open(self) -> None:
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Page", "Network", "Runtime"):
@@ -88,7 +96,6 @@ class Page:
         self.call("Emulation.setDeviceMetricsOverride", {"width": self.size[0], "height": self.size[1],
                                                          "deviceScaleFactor": 1, "mobile": False})
         self.call("Page.navigate", {"url": self.url})
-        return self
 
     def __exit__(self, *exc) -> None:
         import os
@@ -112,7 +119,10 @@ class Page:
     def _receive(self) -> dict:
         import json
         import os
+        import select
         while b"\0" not in self._buffer:
+            if not select.select([self._in], [], [], 120)[0]:
+                raise AssertionError("chromium sent nothing for 120 s")
             chunk = os.read(self._in, 1 << 20)
             if not chunk:
                 raise AssertionError("chromium closed the DevTools pipe")
