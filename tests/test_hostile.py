@@ -94,7 +94,7 @@ def test_hostile_text_arrives_as_text(hostile_build):
 
 def test_every_offset_slices_the_text_of_hostile_documents(hostile_build):
     _, out, _, _ = hostile_build
-    texts = {p.stem: p.read_text(encoding="utf-8") for p in (out / "texts").iterdir()}
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in (out / "texts").glob("*.txt")}
     with (out / "mentions.csv").open(encoding="utf-8") as f:
         for m in csv.DictReader(f):
             assert " ".join(texts[m["document"]][int(m["start"]):int(m["end"])].split()) == m["text"]

@@ -3,47 +3,60 @@
 pyvis assembles the nodes and edges; kg renders them through its own page (pyvis's template
 links Bootstrap from a CDN and puts tooltips through innerHTML, see FINDINGS.md):
 
-- vis-network (shipped inside the pyvis wheel) is inlined, so the page makes no request at
-  all, and a Content-Security-Policy forbids any;
-- all document text (names, evidence) travels as JSON with ``<``, ``>`` and ``&`` escaped, and
-  is shown with ``textContent`` only, never parsed as HTML;
+- vis-network (shipped inside the pyvis wheel) and the page's own script (map.js, beside this
+  module) are inlined, so the page makes no request at all, and a Content-Security-Policy
+  forbids any;
+- all document text (names, evidence, paragraphs) travels as JSON with ``<``, ``>`` and ``&``
+  escaped, and is shown with ``textContent`` only, never parsed as HTML;
 - positions are computed in Python and physics is off, so even a large map opens still:
-  places at their longitude and latitude (a map of the routes), actors by community.
+  places at their longitude and latitude over a world basemap (Natural Earth, see
+  :mod:`kg.export.basemap`), actors by a layout of the most central ones;
+- labels are drawn by the page, not by vis-network: the higher-ranked of two colliding labels
+  wins, and the other shows when the zoom leaves it room;
+- one meaning per colour, from colour-blind-safe palettes (Okabe and Ito's for exploitation,
+  Paul Tol's pale scheme for the countries' roles): a node's type is its shape.
 """
 from __future__ import annotations
 
-import html
 import json
 import math
+import os
 import re
-from functools import lru_cache
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import networkx as nx
 
 from kg.analyse.network import communities
-from kg.export.graphs import COLOURS
+from kg.export.page import OUTLINE, write_page
+from kg.ids import document_slug
+from kg.model import Document, Flow
 
 SCALE = 14.0   # pixels per degree
-EXPLOITATION_COLOURS = {"sexual": "#d62728", "labor": "#1f77b4", "domestic_servitude": "#9467bd",
-                        "begging": "#8c564b", "organ_removal": "#e377c2",
-                        "criminal_activity": "#7f7f7f", "unspecified": "#bbbbbb",
-                        "child": "#ff7f0e"}
-PREDICATE_COLOURS = {"holdsPostIn": "#e377c2", "partOf": "#d62728", "supervises": "#d62728",
-                     "fundedBy": "#2ca02c", "cooperatesWith": "#1f77b4"}
-
-
-@lru_cache(maxsize=1)
-def _vis() -> tuple[str, str]:
-    """vis-network's script and style from the pyvis package (no network needed)."""
-    from importlib.resources import files
-    lib = files("pyvis") / "templates" / "lib" / "vis-9.1.2"
-    return ((lib / "vis-network.min.js").read_text(encoding="utf-8"),
-            (lib / "vis-network.css").read_text(encoding="utf-8"))
-
-
-def _hex(rgb: tuple[int, int, int]) -> str:
-    return "#%02x%02x%02x" % rgb
+# Okabe & Ito (2008), safe for every common colour-vision deficiency; "child" is a trait of
+# the victims, not a kind of exploitation: it never colours an arrow (the details name it)
+EXPLOITATION_COLOURS = {"sexual": "#D55E00", "labor": "#0072B2", "domestic_servitude": "#CC79A7",
+                        "begging": "#E69F00", "criminal_activity": "#009E73",
+                        "organ_removal": "#56B4E9", "unspecified": "#999999"}
+# what a country is mostly, in the flows shown (Paul Tol's pale scheme: backgrounds under
+# dark marks; none of these is an arrow's colour)
+ROLE_FILLS = {"source": "#FFCCCC", "transit": "#EEEEBB", "destination": "#CCDDAA"}
+LAND = "#EEEEEE"
+PLACE_COLOUR = "#444444"
+# a node's type is its shape; on the actors map its colour is one of four groups as well
+SHAPES = {"Country": "dot", "City": "square", "Region": "diamond",
+          "GovernmentAgency": "triangle", "Court": "triangleDown",
+          "NGO": "star", "InternationalOrganization": "hexagon", "Media": "square",
+          "Official": "triangle", "Person": "dot"}
+GROUPS = {"Country": "place", "City": "place", "Region": "place",
+          "GovernmentAgency": "state", "Court": "state",
+          "NGO": "civil society", "InternationalOrganization": "civil society", "Media": "civil society",
+          "Official": "people", "Person": "people"}
+GROUP_COLOURS = {"place": "#BBBBBB", "state": "#4477AA", "civil society": "#228833",
+                 "people": "#EE6677"}   # Paul Tol's bright scheme
+RELATION_COLOUR, COMENTION_COLOUR = "#222222", "#C8C8C8"
+TOP_ACTORS = 150   # actors.html opens on these (by degree centrality); search reaches the rest
 
 
 def geo_positions(G: nx.DiGraph) -> dict[str, tuple[float, float]]:
@@ -107,49 +120,192 @@ def community_positions(G: nx.Graph, group: dict[str, int] | None = None) -> dic
     return out
 
 
-def flows_map(G: nx.DiGraph, path: Path, title: str = "kg: trafficking flows") -> dict[str, tuple[float, float]]:
-    """Write flows.html: places at their coordinates, hops as arrows sized by victims and
-    documents, coloured by their main exploitation type; an arrow's details name the sectors
-    and how many of its flows stay in one country. The flows of ``G`` are drawn; the title
-    says how many hedged flows its projection left out (:func:`kg.analyse.flow_network`).
-    Returns the positions used."""
-    from pyvis.network import Network
+def _unit(pos: dict[str, tuple[float, float]]) -> float:
+    """Map units per screen pixel once the map is fitted to a canvas about 1,000 pixels wide:
+    nodes and arrows are sized in it, so they look alike on a map of a region and of the
+    world."""
+    if len(pos) < 2:
+        return 1.0
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    return max(max(xs) - min(xs), 1.6 * (max(ys) - min(ys)), 300.0) / 1000
+
+
+def map_sources(G: nx.DiGraph, flows: Iterable[Flow], documents: dict[str, Document],
+                entities: dict, texts: Path | None = None) -> dict:
+    """What flows.html shows of the flows on ``G``'s arrows: each flow's year, countries (by
+    ISO code, for the basemap's roles), document, paragraph and evidence offsets; each
+    document's date, origin and title; the text of each paragraph that holds evidence, from
+    the document or, when a build holds it without its text, from ``texts``/<id>.txt.
+    write_analysis keeps it in ``G.graph["sources"]`` for :func:`flows_map`."""
+    shown = {f for _, _, d in G.edges(data=True) for f in d["flows"]}
+    code = lambda eid: entities[eid].country_code if eid in entities else ""
+    out: dict = {"flows": {}, "documents": {}, "paragraphs": {},
+                 "codes": {n: code(n) for n in sorted(G)}}
+    read: dict[str, str] = {}
+    for f in sorted((f for f in flows if f.id in shown), key=lambda f: f.id):
+        out["flows"][f.id] = {
+            "y": f.year, "sc": code(f.source), "dc": code(f.destination),
+            "tc": [code(t) for t in f.transit], "d": f.document, "p": f.paragraph,
+            "pi": f.paragraph_index, "s": f.start, "e": f.end, "ev": f.evidence, "by": f.curator,
+            "ex": list(f.exploitation), "v": f.victims}
+        doc = documents.get(f.document)
+        if doc is None:
+            continue
+        slug = document_slug(doc.id)
+        out["documents"][doc.id] = {"date": doc.date, "origin": doc.origin, "title": doc.title,
+                                    "slug": slug}
+        key = f"{doc.id}|{f.paragraph_index}"
+        if key in out["paragraphs"]:
+            continue
+        if doc.paragraphs:
+            out["paragraphs"][key] = _paragraph(doc, f)
+        elif texts is not None:
+            if doc.id not in read:
+                path = texts / f"{slug}.txt"
+                read[doc.id] = path.read_text(encoding="utf-8") if path.is_file() else ""
+            if read[doc.id]:
+                out["paragraphs"][key] = _around(read[doc.id], f)
+    return out
+
+
+def _paragraph(doc: Document, f: Flow) -> tuple[int, str]:
+    """The paragraph that holds a flow's evidence: its start offset and its text (offsets in
+    characters of the document's text)."""
+    for p in doc.paragraphs:
+        if f.end > f.start and p.start <= f.start and f.end <= p.end:
+            return p.start, p.text
+    for p in doc.paragraphs:
+        if p.index == f.paragraph_index:
+            return p.start, p.text
+    return _around(doc.text, f)
+
+
+BLANK = re.compile(r"\n[ \t]*\n")
+
+
+def _around(text: str, f: Flow, most: int = 1500) -> tuple[int, str]:
+    """The paragraph of ``text`` around a flow's evidence, from blank line to blank line
+    (at most ``most`` characters either side), and its start offset."""
+    a, b = f.start, f.end
+    if not (b > a and b <= len(text)):
+        a = text.find(f.evidence) if f.evidence else -1
+        if a < 0:
+            return 0, ""
+        b = a + len(f.evidence)
+    lo, hi = max(0, a - most), min(len(text), b + most)
+    before = [m.end() for m in BLANK.finditer(text, lo, a)]
+    after = BLANK.search(text, b, hi)
+    start = before[-1] if before else lo
+    return start, text[start:after.start() if after else hi]
+
+
+def _edge_sources(G: nx.DiGraph) -> dict:
+    """Flow records from the arrows alone (a flow network built without map_sources): no
+    years, countries or paragraphs, the evidence sentence only."""
+    out: dict = {"flows": {}, "documents": {}, "paragraphs": {}}
+    for _, _, d in G.edges(data=True):
+        for fid, (doc, p, text, by) in zip(d["flows"], d["evidence"]):
+            out["flows"][fid] = {"y": None, "sc": "", "dc": "", "tc": [], "d": doc, "p": p,
+                                 "pi": p, "s": 0, "e": 0, "ev": text, "by": by, "ex": [],
+                                 "v": None}
+    return out
+
+
+TYPE_ORDER = {"Country": 0, "Region": 1, "City": 2}
+
+
+def flows_map(G: nx.DiGraph, path: Path, title: str = "kg: trafficking flows",
+              years: tuple[int, int] | None = None) -> dict[str, tuple[float, float]]:
+    """Write flows.html: places at their coordinates over the world's countries (shaded by
+    their main role in the flows shown), hops as arrows sized by victims and documents and
+    coloured by their main exploitation type, a year range slider (opening on ``years``, else
+    every year); an arrow lists its flows, each with its paragraph and a link to the whole
+    document (texts/<id>.html). The flows of ``G`` are drawn; the title says how many hedged
+    flows its projection left out (:func:`kg.analyse.flow_network`). Returns the positions
+    used."""
+    from kg.export.basemap import load
     pos = geo_positions(G)
+    unit = _unit(pos)
+    sources = dict(G.graph.get("sources") or _edge_sources(G))
+    codes = sources.pop("codes", {})
     left_out = G.graph.get("hedged_left_out", 0)
-    if left_out:
-        title = f"{title} ({left_out} hedged not shown: see flows.csv)"
-    net = Network(directed=True)
+    note = f" ({left_out} hedged not shown: see flows.csv)" if left_out else ""
+    through: Counter = Counter()
+    for a, b, d in G.edges(data=True):
+        through[a] += len(d["flows"])
+        through[b] += len(d["flows"])
+    ranked = sorted(G.nodes(data=True), key=lambda nd: (-through[nd[0]], TYPE_ORDER.get(nd[1]["type"], 3),
+                                                          nd[1]["name"], nd[0]))
+    rank = {n: i for i, (n, _) in enumerate(ranked)}
+    nodes = []
     for n, d in sorted(G.nodes(data=True)):
         x, y = pos[n]
-        degree = G.in_degree(n) + G.out_degree(n)
-        _add_node(net, n, label=d["name"], x=x, y=y, size=8 + 3 * min(degree, 12),
-                     color=_hex(COLOURS.get(d["type"], (120, 120, 120))), kgType=d["type"],
-                     kgCountry=d.get("country", ""), kgAliases=d.get("aliases", []))
+        nodes.append({"id": n, "label": d["name"], "x": x, "y": y, "shape": SHAPES.get(d["type"], "dot"),
+                      "size": round(unit * (4 + 1.5 * min(G.degree(n), 12)), 2), "color": PLACE_COLOUR,
+                      "kgType": d["type"], "kgCountry": d.get("country", ""),
+                      "kgAliases": d.get("aliases", []), "kgRank": rank[n], "kgCode": codes.get(n, "")})
+    edges = []
     for a, b, d in sorted(G.edges(data=True), key=lambda e: (e[0], e[1])):
-        main = next((k for k, _ in d["exploitation"].most_common() if k != "child"), "unspecified")
-        width = 1 + math.log2(1 + d["victims"]) + len(d["documents"])
-        evidence = [{"document": doc, "paragraph": p, "text": text, "by": by}
-                    for doc, p, text, by in d["evidence"][:8]]
+        main = next((k for k, _ in sorted(d["exploitation"].items(), key=lambda kv: (-kv[1], kv[0]))
+                     if k != "child" and k in EXPLOITATION_COLOURS), "unspecified")
+        width = min(1 + math.log2(1 + d["victims"]) + len(d["documents"]), 10)
+        edge = {"from": a, "to": b, "width": round(unit * width, 2), "color": EXPLOITATION_COLOURS[main],
+                "kgExploitation": sorted(d["exploitation"]), "kgVictims": d["victims"],
+                "kgDocuments": sorted(d["documents"]), "kgFlows": sorted(d["flows"]),
+                "kgSectors": sorted(d["sectors"]), "kgInternal": d["internal"]}
         # a hop only analysts added (kg.corrections.toml) is dashed: not found by kg
-        curated = {"dashes": True} if d.get("curated") == len(d["flows"]) else {}
-        _add_edge(net, a, b, width=round(min(width, 14), 2), color=EXPLOITATION_COLOURS[main], **curated,
-                     kgExploitation=sorted(d["exploitation"]), kgVictims=d["victims"],
-                     kgDocuments=sorted(d["documents"]), kgEvidence=evidence, kgFlows=len(d["flows"]),
-                     kgSectors=sorted(d["sectors"]), kgInternal=d["internal"])
-    legend = [(k.replace("_", " "), v) for k, v in EXPLOITATION_COLOURS.items()]
+        if d.get("curated") == len(d["flows"]):
+            edge["dashes"] = True
+        edges.append(edge)
+    known = sorted({f["y"] for f in sources["flows"].values() if f["y"] is not None})
+    extent = [known[0], known[-1]] if known else None
+    shown = extent
+    if years is not None and extent is not None:
+        shown = [max(extent[0], min(years)), min(extent[1], max(years))]
+    data = {"kind": "flows", "title": title, "note": note, "nodes": nodes, "edges": edges, "texts": "texts/",
+            **sources, "years": extent, "range": shown, "basemap": load(), "scale": SCALE,
+            "roleFills": ROLE_FILLS, "land": LAND, "outline": OUTLINE}
+    legend = [("Arrows: main exploitation", [(k.replace("_", " "), "line", v)
+                                             for k, v in EXPLOITATION_COLOURS.items()]),
+              ("Countries: mainly a", [(k, "fill", v) for k, v in ROLE_FILLS.items()]),
+              ("Places", [(t.lower(), SHAPES[t], PLACE_COLOUR) for t in TYPE_ORDER])]
     if any(d.get("curated") for _, _, d in G.edges(data=True)):
-        legend.append(("- - added by an analyst", "#888888"))
-    _write(path, title, net, legend, "flows")
+        legend[0][1].append(("added by an analyst", "dashes", "#777777"))
+    write_page(path, data, legend)
     return pos
+
+
+def years_map(folder: Path, first: int, last: int, target: Path) -> int:
+    """Write a copy of a build's flows.html that opens on the years first..last (the slider
+    still reaches every year); return how many arrows those years show. Raises KeyError when
+    the build has no flows.html."""
+    page = folder / "flows.html"
+    if not page.is_file():
+        raise KeyError(str(page))
+    data = json.loads(re.search(r"const DATA = (\{.*?\});\n", page.read_text(encoding="utf-8"),
+                                re.DOTALL).group(1))
+    if data["years"]:
+        lo, hi = data["years"]
+        data["range"] = [max(lo, min(first, last)), min(hi, max(first, last))]
+        if data["range"][0] > data["range"][1]:
+            data["range"] = [min(first, last), max(first, last)]
+    # the pages of the documents stay in the build: link to them from where the map is
+    data["texts"] = Path(os.path.relpath(folder.resolve() / "texts", target.resolve().parent)).as_posix() + "/"
+    a, b = data["range"] or (first, last)
+    count = sum(any(data["flows"][f]["y"] is None or a <= data["flows"][f]["y"] <= b
+                    for f in e["kgFlows"]) for e in data["edges"])
+    write_page(target, data, data.pop("legend"))
+    return count
 
 
 MAP_EDGES = 4_000   # links on the actors map at most (the 1,295-cable corpus has 3,217)
 
 
 def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, tuple[float, float]]:
-    """Write actors.html: actors coloured by type and sized by centrality; stated relations as
-    coloured lines, appearing in the same paragraph as thin grey dashes."""
-    from pyvis.network import Network
+    """Write actors.html: it opens on the TOP_ACTORS most central actors, labelled; a search
+    box focuses any actor and its neighbours, type boxes filter. Type is shape (and one of
+    four group colours); stated relations are dark lines drawn over the pale dashes of
+    appearing in the same paragraph."""
     if len(G) > 500:   # keep a large map readable: co-occurrence seen once is left out
         G = G.edge_subgraph([(a, b) for a, b, d in G.edges(data=True)
                              if d["relations"] or d["cooccurs"] >= 2])   # a view: no copy
@@ -161,41 +317,98 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
             G.edges(), key=lambda e: (-len(G.edges[e]["relations"]), -G.edges[e]["cooccurs"], *sorted(e))
         )[:MAP_EDGES])
     group = node_communities(G)
-    pos = community_positions(G, group)
     centrality = nx.degree_centrality(G) if len(G) > 1 else {n: 0.0 for n in G}
-    net = Network()
+    ranked = sorted(G.nodes(), key=lambda n: (-centrality[n], G.nodes[n]["name"], n))
+    top = set(ranked[:TOP_ACTORS])
+    rank = {n: i for i, n in enumerate(ranked)}
+    # the top actors by a spring layout (they are what the map opens on); the rest, hidden
+    # until a search reaches them, by community below them
+    H = nx.Graph(G.subgraph(top))
+    H.add_nodes_from(sorted(top))
+    pos = dict(_spring(H))
+    rest = sorted(set(G) - top)
+    if rest:
+        bottom = max((y for _, y in pos.values()), default=0.0) + 400
+        R = nx.Graph(G.subgraph(rest))
+        for n, (x, y) in community_positions(R, {n: group.get(n, 0) for n in rest}).items():
+            pos[n] = (x, round(y + bottom, 1))
+    unit = _unit({n: pos[n] for n in top} or pos)
+    most = max(centrality.values(), default=0.0) or 1.0
+    nodes = []
     for n, d in sorted(G.nodes(data=True)):
         x, y = pos[n]
-        _add_node(net, n, label=d["name"], x=x, y=y, size=round(6 + 40 * centrality[n], 1),
-                     color=_hex(COLOURS.get(d["type"], (120, 120, 120))), kgType=d["type"],
-                     kgCountry=d.get("country", ""), kgAliases=d.get("aliases", []),
-                     kgCommunity=group.get(n, 0))
+        node = {"id": n, "label": d["name"], "x": x, "y": y, "shape": SHAPES.get(d["type"], "dot"),
+                "size": round(unit * (4 + 10 * math.sqrt(centrality[n] / most)), 2),
+                "color": GROUP_COLOURS[GROUPS.get(d["type"], "place")], "kgType": d["type"],
+                "kgCountry": d.get("country", ""), "kgAliases": d.get("aliases", []),
+                "kgCommunity": group.get(n, 0), "kgRank": rank[n], "kgTop": n in top}
+        if n not in top:
+            node["hidden"] = True
+        nodes.append(node)
     # each edge once, its ends in order: a view's edges come in an order that varies from
-    # one run to the next (it iterates a set of nodes), and the map stays the same bytes
+    # one run to the next (it iterates a set of nodes), and the map stays the same bytes;
+    # co-mentions first, so that stated relations are drawn over them
+    edges = []
     for a, b, d in sorted(((*sorted((a, b)), d) for a, b, d in G.edges(data=True)),
-                          key=lambda e: (e[0], e[1])):
+                          key=lambda e: (bool(e[2]["relations"]), e[0], e[1])):
+        hidden = {"hidden": True} if not (a in top and b in top) else {}
         if d["relations"]:
-            predicate = d["relations"][0][0]
-            evidence = [{"document": doc, "paragraph": p, "text": f"{pred}: {text}"}
-                        for pred, doc, p, text in d["relations"][:8]]
-            _add_edge(net, a, b, color=PREDICATE_COLOURS.get(predicate, "#444444"), width=2.5,
-                         kgEvidence=evidence, kgPredicates=sorted({r[0] for r in d["relations"]}),
-                         kgCooccurs=d["cooccurs"])
+            evidence = [{"document": doc, "paragraph": p, "text": f"{pred}: {text}",
+                         "slug": document_slug(doc)} for pred, doc, p, text in d["relations"][:8]]
+            edges.append({"from": a, "to": b, "color": RELATION_COLOUR, "width": round(2.2 * unit, 2),
+                          "kgEvidence": evidence, "kgPredicates": sorted({r[0] for r in d["relations"]}),
+                          "kgCooccurs": d["cooccurs"], **hidden})
         else:
-            _add_edge(net, a, b, color="#cccccc", width=min(1 + d["cooccurs"] / 2, 6), dashes=True,
-                         kgEvidence=[], kgPredicates=[], kgCooccurs=d["cooccurs"])
-    legend = [(k, v) for k, v in PREDICATE_COLOURS.items()] + [("same paragraph", "#cccccc")] + \
-        [(k, _hex(v)) for k, v in COLOURS.items()]
-    _write(path, title, net, legend, "actors")
+            edges.append({"from": a, "to": b, "color": COMENTION_COLOUR, "dashes": True,
+                          "width": round(unit * min(0.6 + d["cooccurs"] / 4, 3), 2), "kgEvidence": [],
+                          "kgPredicates": [], "kgCooccurs": d["cooccurs"], **hidden})
+    data = {"kind": "actors", "title": title, "note": "", "nodes": nodes, "edges": edges,
+            "top": len(top)}
+    write_page(path, data, _actor_legend())
     return pos
+
+
+def _spring(G: nx.Graph) -> dict[str, tuple[float, float]]:
+    """A layout of a few hundred actors at most, the same for the same graph: each connected
+    component by Kamada-Kawai (even spacing, deterministic: it starts from a circle), the
+    components packed in rows, the largest first (one spring layout of them all throws the
+    small components to the edges and crushes the large one in the middle)."""
+    parts = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
+    laid = []
+    for part in parts:
+        if len(part) == 1:
+            laid.append(({part[0]: (0.0, 0.0)}, 40.0))
+            continue
+        F = nx.Graph()
+        F.add_nodes_from(part)
+        F.add_edges_from(sorted(tuple(sorted(e)) for e in G.subgraph(part).edges()))
+        radius = 90 * math.sqrt(len(part))
+        pos = nx.kamada_kawai_layout(F) if len(part) > 2 else nx.circular_layout(F)
+        laid.append(({n: (float(x) * radius, float(y) * radius) for n, (x, y) in pos.items()}, radius))
+    width = max(2.2 * laid[0][1], 1.5 * math.sqrt(sum((2 * r) ** 2 for _, r in laid))) if laid else 0
+    out: dict[str, tuple[float, float]] = {}
+    x = y = row = 0.0
+    for pos, r in laid:
+        if x + 2 * r > width and x > 0:
+            x, y, row = 0.0, y + row + 60, 0.0
+        for n, (px, py) in pos.items():
+            out[n] = (round(x + r + px, 1), round(y + r + py, 1))
+        x += 2 * r + 60
+        row = max(row, 2 * r)
+    return out
+
+
+def _actor_legend() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    types = [(t, SHAPES[t], GROUP_COLOURS[GROUPS[t]]) for t in SHAPES]
+    return [("Types", [(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", t).lower(), s, c) for t, s, c in types]),
+            ("Links", [("stated relation", "line", RELATION_COLOUR),
+                       ("same paragraph", "dashes", COMENTION_COLOUR)])]
 
 
 def focus_map(graphml: Path, name: str, depth: int, path: Path) -> int:
     """Write the neighbourhood of one actor or place (``depth`` steps, either direction) of a
     build's graph.graphml as a map; return the number of nodes. Raises KeyError when no node
     has that name or alias."""
-    from pyvis.network import Network
-
     from kg.ids import normalise
     G = nx.read_graphml(graphml)
     want = normalise(name)
@@ -209,142 +422,34 @@ def focus_map(graphml: Path, name: str, depth: int, path: Path) -> int:
         keep |= set(nx.ego_graph(U, c, radius=depth))
     H = G.subgraph(keep)
     pos = community_positions(nx.Graph(H))
-    net = Network(directed=True)
+    unit = _unit(pos)
+    ranked = sorted(H.nodes(), key=lambda n: (n not in centres, -H.degree(n), n))
+    nodes = []
     for n, d in sorted(H.nodes(data=True)):
         x, y = pos[n]
-        _add_node(net, n, label=d.get("label", n), x=x, y=y, size=24 if n in centres else 10,
-                     color=_hex(COLOURS.get(d.get("type", ""), (120, 120, 120))), kgType=d.get("type", ""),
-                     kgCountry=d.get("country", ""), kgAliases=[a for a in d.get("aliases", "").split("; ") if a])
+        nodes.append({"id": n, "label": d.get("label", n), "x": x, "y": y,
+                      "shape": SHAPES.get(d.get("type", ""), "dot"),
+                      "size": round(unit * (16 if n in centres else 7), 2),
+                      "color": GROUP_COLOURS[GROUPS.get(d.get("type", ""), "place")],
+                      "kgType": d.get("type", ""), "kgCountry": d.get("country", ""),
+                      "kgAliases": [a for a in d.get("aliases", "").split("; ") if a],
+                      "kgRank": ranked.index(n), "kgTop": True})
+    edges = []
     for a, b, d in sorted(H.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("kind", ""))):
         kind = d.get("kind", "")
-        colour = PREDICATE_COLOURS.get(kind, EXPLOITATION_COLOURS.get(
-            (d.get("exploitation") or "unspecified").split("; ")[0], "#888888"))
+        exploitation = [x for x in (d.get("exploitation") or "").split("; ") if x]
+        colour = (EXPLOITATION_COLOURS.get(next((x for x in exploitation if x != "child"), "unspecified"),
+                                           "#999999") if kind == "flow" else RELATION_COLOUR)
         evidence = [{"document": "", "paragraph": "", "text": d.get("evidence", "")}]
-        _add_edge(net, a, b, color=colour, width=2, kgEvidence=evidence, kgPredicates=[kind],
-                     kgExploitation=[x for x in (d.get("exploitation") or "").split("; ") if x] or None,
-                     kgVictims=d.get("victims", 0), kgDocuments=[], kgFlows=d.get("flows", 0),
-                     kgSectors=[x for x in (d.get("sectors") or "").split("; ") if x])
-    legend = [(k, v) for k, v in PREDICATE_COLOURS.items()] + [("flow: " + k, v) for k, v in EXPLOITATION_COLOURS.items()]
-    _write(path, f"kg: around {name}", net, legend, "flows")
+        edges.append({"from": a, "to": b, "color": colour, "width": round(2 * unit, 2),
+                      "kgEvidence": evidence, "kgPredicates": [kind],
+                      "kgExploitation": exploitation or None, "kgVictims": d.get("victims", 0),
+                      "kgDocuments": [], "kgFlowCount": d.get("flows", 0),
+                      "kgSectors": [x for x in (d.get("sectors") or "").split("; ") if x]})
+    data = {"kind": "focus", "title": f"kg: around {name}", "note": "", "nodes": nodes,
+            "edges": edges, "top": len(nodes)}
+    legend = _actor_legend()[:1] + [("Links", [("stated relation", "line", RELATION_COLOUR)] +
+                                     [("flow: " + k.replace("_", " "), "line", v)
+                                      for k, v in EXPLOITATION_COLOURS.items()])]
+    write_page(path, data, legend)
     return H.number_of_nodes()
-
-
-def _add_node(net, node_id: str, **options) -> None:
-    """A pyvis node, appended directly: Network.add_node searches a list per node."""
-    from pyvis.node import Node
-    n = Node(node_id, options.pop("shape", "dot"), font_color=net.font_color, **options)
-    net.nodes.append(n.options)
-    net.node_ids.append(node_id)
-    net.node_map[node_id] = n.options
-
-
-def _add_edge(net, source: str, to: str, **options) -> None:
-    """A pyvis edge, appended directly: Network.add_edge scans every node and, undirected,
-    every edge, per edge (quadratic: minutes for a corpus). Ends exist and edges are unique
-    by construction here."""
-    from pyvis.edge import Edge
-    net.edges.append(Edge(source, to, net.directed, **options).options)
-
-
-def _json(value) -> str:
-    """JSON that cannot close the script element it sits in."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def _write(path: Path, title: str, net, legend: list[tuple[str, str]], kind: str) -> None:
-    script, style = _vis()
-    data = {"nodes": net.nodes, "edges": net.edges, "kind": kind}
-    legend_html = "".join(f'<span class="key"><i style="background:{html.escape(colour)}"></i>'
-                          f"{html.escape(label)}</span>" for label, colour in legend)
-    values = {"TITLE": html.escape(title), "STYLE": style, "LEGEND": legend_html,
-              "DATA": _json(data), "SCRIPT": re.sub(r"</(script)", r"<\\/\1", script, flags=re.I)}
-    # one pass, so text inside the data can never be taken for a placeholder
-    page = re.sub(r"%(TITLE|STYLE|LEGEND|DATA|SCRIPT)%", lambda m: values[m.group(1)], PAGE)
-    path.write_text(page, encoding="utf-8")
-
-
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:">
-<title>%TITLE%</title>
-<style>%STYLE%</style>
-<style>
-body{margin:0;font:13px system-ui,sans-serif;display:grid;grid-template-columns:1fr 340px;grid-template-rows:auto 1fr auto;height:100vh}
-header{grid-column:1/3;padding:6px 10px;border-bottom:1px solid #ddd;display:flex;gap:10px;align-items:center;flex-wrap:wrap}
-#net{grid-row:2;grid-column:1;min-height:400px;height:calc(100vh - 80px)}
-#details{grid-row:2;grid-column:2;overflow:auto;padding:8px;border-left:1px solid #ddd;white-space:pre-wrap}
-footer{grid-column:1/3;padding:4px 10px;border-top:1px solid #ddd}
-.key{margin-right:10px;white-space:nowrap}.key i{display:inline-block;width:10px;height:10px;margin-right:3px;border-radius:2px}
-</style></head>
-<body data-drawn="0">
-<header><strong>%TITLE%</strong>
-<input id="search" type="search" placeholder="find a name">
-<select id="type"><option value="">all types</option></select>
-<select id="country"><option value="">all countries</option></select>
-<span id="count"></span></header>
-<div id="net"></div>
-<div id="details">Point at or click a node or an arrow to see its evidence.</div>
-<footer>%LEGEND%</footer>
-<script>%SCRIPT%</script>
-<script>
-"use strict";
-const DATA = %DATA%;
-const nodes = new vis.DataSet(DATA.nodes.map(n => Object.assign({}, n, {title: undefined})));
-const edges = new vis.DataSet(DATA.edges.map((e, i) => Object.assign({id: "e" + i}, e, {title: undefined})));
-const options = {physics: false, interaction: {hover: true, navigationButtons: false},
-  nodes: {shape: "dot", font: {size: 12}}, edges: {smooth: false, arrows: {to: {enabled: DATA.kind === "flows", scaleFactor: 0.6}}}};
-const network = new vis.Network(document.getElementById("net"), {nodes, edges}, options);
-network.once("afterDrawing", () => { network.fit({animation: false}); document.body.dataset.drawn = String(nodes.length); });
-const details = document.getElementById("details");
-function show(lines) { details.textContent = lines.filter(Boolean).join("\\n"); }
-function byId(id) { return DATA.nodes.find(n => n.id === id); }
-network.on("hoverNode", params => network.emit("click", {nodes: [params.node], edges: []}));
-network.on("hoverEdge", params => network.emit("click", {nodes: [], edges: [params.edge]}));
-network.on("click", params => {
-  if (params.nodes.length) {
-    const n = byId(params.nodes[0]);
-    show([n.label + " (" + n.kgType + ")", n.kgCountry ? "country: " + n.kgCountry : "",
-          n.kgAliases && n.kgAliases.length ? "aliases: " + n.kgAliases.join("; ") : ""]);
-  } else if (params.edges.length) {
-    const e = edges.get(params.edges[0]);
-    const lines = [byId(e.from).label + " \\u2192 " + byId(e.to).label];
-    if (e.kgExploitation) lines.push("exploitation: " + e.kgExploitation.join(", "), "victims stated: " + e.kgVictims,
-                                     "flows: " + e.kgFlows + " in " + e.kgDocuments.length + " document(s)");
-    if (e.kgSectors && e.kgSectors.length) lines.push("sectors: " + e.kgSectors.join(", "));
-    if (e.kgInternal) lines.push("within one country: " + e.kgInternal + " of the flows");
-    if (e.kgPredicates && e.kgPredicates.length) lines.push("relations: " + e.kgPredicates.join(", "));
-    if (e.kgCooccurs) lines.push("same paragraph: " + e.kgCooccurs + " time(s)");
-    for (const ev of e.kgEvidence) lines.push("", "\\u201c" + ev.text + "\\u201d", "  " + ev.document + " \\u00b6" + ev.paragraph
-                                              + (ev.by ? "  (added by " + ev.by + ", not found by kg)" : ""));
-    show(lines);
-  }
-});
-for (const [id, key] of [["type", "kgType"], ["country", "kgCountry"]]) {
-  const select = document.getElementById(id);
-  for (const value of [...new Set(DATA.nodes.map(n => n[key]).filter(Boolean))].sort()) {
-    const option = document.createElement("option"); option.value = value; option.textContent = value; select.appendChild(option);
-  }
-  select.addEventListener("change", filter);
-}
-function filter() {
-  const type = document.getElementById("type").value, country = document.getElementById("country").value;
-  nodes.update(DATA.nodes.map(n => ({id: n.id, hidden: Boolean((type && n.kgType !== type) || (country && n.kgCountry !== country))})));
-  document.getElementById("count").textContent = nodes.get({filter: n => !n.hidden}).length + " shown";
-}
-document.getElementById("search").addEventListener("change", ev => {
-  const want = ev.target.value.toLowerCase();
-  const hit = DATA.nodes.find(n => n.label.toLowerCase().includes(want) || (n.kgAliases || []).some(a => a.toLowerCase().includes(want)));
-  if (hit) { network.selectNodes([hit.id]); network.focus(hit.id, {scale: 1.5}); }
-});
-filter();
-// a link can open the map on one node or arrow: flows.html#node=Kazakhstan, #edge=0
-const wanted = decodeURIComponent(location.hash.slice(1));
-if (wanted.startsWith("edge=")) network.emit("click", {nodes: [], edges: ["e" + wanted.slice(5)]});
-if (wanted.startsWith("node=")) {
-  const hit = DATA.nodes.find(n => n.label === wanted.slice(5));
-  if (hit) network.emit("click", {nodes: [hit.id], edges: []});
-}
-</script></body></html>
-"""

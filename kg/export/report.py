@@ -9,6 +9,7 @@ import networkx as nx
 from kg.analyse.network import (actor_network, central_actors, communities, corridors, flow_network,
                                 place_roles, route_paths, transit_hubs)
 from kg.export.graphs import clean
+from kg.export.maps import map_sources
 from kg.model import Entity, Extraction
 
 
@@ -17,8 +18,14 @@ def write_analysis(folder: Path, extractions: list[Extraction], entities: list[E
     Hedged flows are left out of the flow network, the routes and the place roles (the
     analysis functions' default): report.md says how many."""
     by_id = {e.id: e for e in entities}
-    flows = [f for x in extractions for f in x.flows]
+    flows, documents = [], {}
+    for x in extractions:
+        flows.extend(x.flows)
+        if x.flows:     # (held for the flows map: the paragraphs of its evidence)
+            documents[x.document.id] = x.document
     G = flow_network(flows, by_id)
+    G.graph["sources"] = map_sources(G, flows, documents, by_id, folder / "texts")
+    del documents
     A = actor_network(extractions, by_id)
     groups = communities(A)
     nx.set_node_attributes(A, groups, "community")   # the actors map shows the same ones

@@ -143,12 +143,15 @@ def _read_run(path: Path) -> Iterator[tuple]:
 
 
 def write_texts(folder: Path, documents: Iterable[Document]) -> None:
-    """texts/<document id>.txt: the text every offset of the tables indexes."""
+    """texts/<document id>.txt: the text every offset of the tables indexes; and beside it
+    texts/<document id>.html, the page the maps open it in (:mod:`kg.export.texts`)."""
+    from kg.export.texts import write_text_page
     texts = folder / "texts"
     texts.mkdir(exist_ok=True)
     for doc in documents:
         with (texts / f"{document_slug(doc.id)}.txt").open("w", encoding="utf-8", newline="") as f:
             f.write(doc.text)
+        write_text_page(folder, doc)
 
 
 def write_tables(folder: Path, extractions: Sequence[Extraction], entities: Sequence[Entity]) -> None:
