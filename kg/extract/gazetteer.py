@@ -604,8 +604,8 @@ def _named(doc: Document, p: Paragraph, start: int, end: int, entry: Entry, enti
             (word_before and word_before.group(1).capitalize() in titles()) or SPEAKS.match(text, end)):
         return False      # "chief Ivanov", "Oliveira pointed out": a person
     after = AFTER.match(text[end:end + 40])
-    if after and not _is_place(after.group(1)) and after.group(1) not in KINDS:
-        return False
+    if after and after.group(1) not in KINDS:
+        return False      # "Mission Canada", "Central Siberia", "Mendoza Garcia"
     if entry.word:
         if doc.all_caps or surface.islower() or surface.casefold() in lower:
             return False
@@ -623,10 +623,6 @@ def _in_name(text: str, start: int) -> bool:
     """Whether the name at ``start`` follows a capitalised word: part of a longer name."""
     before = BEFORE.search(text, max(0, start - 40), start)
     return bool(before) and before.group(1) not in leading_words()
-
-
-def _is_place(word: str) -> bool:
-    return lookup(word.rstrip(".,'’s")) is not None
 
 
 # a run of compass words before an area ("East, Central, and Southern Africa", "South and
