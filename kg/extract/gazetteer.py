@@ -564,7 +564,6 @@ class _LowerWords:
         return word in self.words
 
 
-CAPITALISED = re.compile(r"[A-Z][\w'’.-]*")
 BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
 AFTER = re.compile(r"^\s+([A-Z][\w'’-]*)")
 WORD_BEFORE = re.compile(r"(\w+)\s+$")
