@@ -564,7 +564,6 @@ class _LowerWords:
         return word in self.words
 
 
-CAPITALISED = re.compile(r"[A-Z][\w'’.-]*")
 BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
 AFTER = re.compile(r"^\s+([A-Z][\w'’-]*)")
 WORD_BEFORE = re.compile(r"(\w+)\s+$")
@@ -596,16 +595,17 @@ def _named(doc: Document, p: Paragraph, start: int, end: int, entry: Entry, enti
             not PRONOUN_NEXT.match(after)
     if not (entry.checked or entity is not entry.entity):
         return True
+    heading = surface.isupper()      # a line in capitals: its words say nothing of each other
     before = BEFORE.search(text, max(0, start - 40), start)
-    if before and before.group(1) not in leading_words():
+    if before and not heading and before.group(1) not in leading_words():
         return False
     word_before = WORD_BEFORE.search(text, max(0, start - 40), start)
     if (entity is not entry.entity or entry.word) and (
             (word_before and word_before.group(1).capitalize() in titles()) or SPEAKS.match(text, end)):
         return False      # "chief Ivanov", "Oliveira pointed out": a person
     after = AFTER.match(text[end:end + 40])
-    if after and not _is_place(after.group(1)) and after.group(1) not in KINDS:
-        return False
+    if after and not heading and after.group(1) not in KINDS:
+        return False      # "Mission Canada", "Central Siberia", "Mendoza Garcia"
     if entry.word:
         if doc.all_caps or surface.islower() or surface.casefold() in lower:
             return False
@@ -622,11 +622,7 @@ KINDS = frozenset({"City", "Province", "Region", "District", "State", "County", 
 def _in_name(text: str, start: int) -> bool:
     """Whether the name at ``start`` follows a capitalised word: part of a longer name."""
     before = BEFORE.search(text, max(0, start - 40), start)
-    return bool(before) and before.group(1) not in leading_words()
-
-
-def _is_place(word: str) -> bool:
-    return lookup(word.rstrip(".,'’s")) is not None
+    return bool(before) and not before.group(1).isupper() and before.group(1) not in leading_words()
 
 
 # a run of compass words before an area ("East, Central, and Southern Africa", "South and
