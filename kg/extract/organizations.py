@@ -126,10 +126,10 @@ HEAD_LAST = re.compile(r"^(?P<subject>[A-Z][a-z]+)\s+(?P<head>Ministry|Departmen
 
 def body_key(name: str) -> str:
     """The key of a body's name, the same however the name is written: "Transport
-    Department", "Department of Transport" and "Irish Department of Transport" are one body
+    Department", "Department of Transport" and "Latvian Department of Transport" are one body
     (the country is in the id already).
 
-    >>> body_key("Irish Defense Department") == body_key("Department of Defense")
+    >>> body_key("Latvian Defense Department") == body_key("Department of Defense")
     True
     """
     words = name.split()
