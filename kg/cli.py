@@ -211,8 +211,13 @@ def actors(name: str, out: str) -> None:
 @click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
               help="The output folder of a build (its store/ is queried).")
 @click.option("--list", "list_", is_flag=True, help="List the named queries, one line each.")
-def query(query: str | None, text: str, params: tuple[str, ...], fmt: str, out: str, list_: bool) -> None:
-    """Run a SPARQL query on a build: a named query, a FILE.rq, or -e 'SPARQL'.
+@click.option("--limit", default=100_000, show_default=True, type=click.IntRange(1),
+              help="Most rows to print; when there are more, stderr says so.")
+def query(query: str | None, text: str, params: tuple[str, ...], fmt: str, out: str, list_: bool,
+          limit: int) -> None:
+    """Run a SPARQL query on a build: a named query, a FILE.rq, or -e 'SPARQL'. Queries only
+    read: updates are refused. At most --limit rows are printed (stderr says when there were
+    more).
 
     \b
     Examples:
@@ -237,11 +242,16 @@ def query(query: str | None, text: str, params: tuple[str, ...], fmt: str, out: 
             _fail(f"--param {item!r}: write NAME=VALUE")
         key, value = item.split("=", 1)
         bound[key.strip()] = value
+    if not (text or query):
+        _fail("give a query: a name (kg query --list), a FILE.rq, or -e 'SPARQL'")
     try:
-        chosen = sparql.resolve(text or query or "")
-        variables, rows = sparql.run(Path(out) / "store", chosen, bound)
+        chosen = sparql.text_query(text) if text else sparql.resolve(query or "")
+        variables, rows = sparql.run(Path(out) / "store", chosen, bound, limit=limit)
     except KGError as exc:
         _fail(exc)
+    if rows.truncated:
+        click.echo(f"kg: stopped at {limit:,} rows: the answer has more (--limit N prints more; "
+                   "LIMIT and OFFSET page through it)", err=True)
     if fmt == "json":
         click.echo(json.dumps([dict(zip(variables, r)) for r in rows], ensure_ascii=False, indent=1))
     elif fmt == "csv" or not sys.stdout.isatty():
@@ -424,7 +434,8 @@ def _fail(message: object) -> None:
 def serve(out: str, port: int, host: str | None, timeout: float, max_rows: int, workers: int) -> None:
     """Serve a build as a read-only SPARQL endpoint at /sparql, with its maps at /.
 
-    SPARQL 1.1 Protocol: GET or POST, results as JSON, XML, CSV or TSV by the Accept header.
+    SPARQL 1.1 Protocol: GET or POST; SELECT/ASK as JSON, XML, CSV or TSV, CONSTRUCT/DESCRIBE
+    as Turtle, N-Triples, RDF/XML or JSON-LD, by the Accept header (406 if none fits).
     Updates, SERVICE, LOAD and FROM an outside IRI are refused. Ctrl-C stops it.
 
     \b
@@ -678,8 +689,14 @@ def _print_table(title: str, header: list[str], rows: list[list[str]], show_line
 
 
 def _with_progress(run_build, paths: list[str], out: str, options: dict):
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                               TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
     from rich.text import Text
 
     class Rate(ProgressColumn):
