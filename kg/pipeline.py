@@ -44,14 +44,16 @@ READ_AHEAD = 500      # files at most read here while the workers start (:func:`
 Progress = Callable[[int, int], None]
 
 
-def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.PathLike[str] = "exports",
+def build(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+          out: str | os.PathLike[str] = "exports",
           *, progress: Progress | None = None, add: bool = False, reuse: bool = True,
           corrections: str | os.PathLike[str] | None = None, correct: bool = True,
           max_mb: float = MAX_MB, jobs: int | None = None, scheduler: str | None = None,
           engine: str = "processes", thorough: bool = False) -> Summary:
     """Build the knowledge graph of the documents under ``paths`` into the folder ``out``.
 
-    With no paths, builds the bundled sample cables. Returns a Summary (documents, entities,
+    ``paths`` is one file or folder (a string or a Path) or a list of them; with no paths,
+    builds the bundled sample cables. Returns a Summary (documents, entities,
     flows, failures, ...). Documents that cannot be read are listed in ``summary.failures``;
     the others are built. Raises BuildError when nothing can be built (nothing readable, an
     output folder that is not kg's, another build writing the same folder); the previous
@@ -82,6 +84,8 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
     (5, True)
     """
     out_dir = Path(out)
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [os.fsdecode(paths)]   # one path: not the characters of its name
     if add and not paths:
         raise BuildError("--add needs the files or folders to add")
     inputs = [Path(p) for p in paths] if paths else [SAMPLES]
