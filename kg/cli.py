@@ -109,7 +109,8 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, correctio
 @click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
               help="The output folder of a build.")
 @click.option("--place", "-p", default="", metavar="NAME",
-              help="Only flows from, through or to this place (or its country).")
+              help="Only flows from, through or to this place (or its country): a name, alias "
+                   "or demonym (UAE, Uzbek).")
 @click.option("--exploitation", "-e", default="", metavar="TYPE",
               type=click.Choice(["", "labor", "sexual", "organ_removal", "criminal_activity", "begging",
                                  "domestic_servitude", "child", "unspecified"]),
@@ -137,6 +138,8 @@ def flows(out: str, place: str, exploitation: str, hedged: bool | None, internal
     """
     from kg.export.tables import read_flows
     try:
+        if place:
+            _resolved(out, place, "place")
         rows = read_flows(out, place, exploitation, hedged, internal, sector)
     except KGError as exc:
         _fail(exc)
@@ -160,8 +163,11 @@ def flows(out: str, place: str, exploitation: str, hedged: bool | None, internal
 @click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
               help="The output folder of a build.")
 def actors(name: str, out: str) -> None:
-    """Print what kg knows about the actor NAME (a name or an alias): type, aliases, country,
-    posts, parent and child bodies, donors, partners, flows; each with document and paragraph.
+    """Print what kg knows about the actor NAME: type, aliases, country, posts, parent and
+    child bodies, donors, partners, flows; each with document and paragraph.
+
+    NAME is a name, an alias or a demonym, case aside (as in every command that takes a name);
+    stderr says which entity it was taken for, or lists the names meant.
 
     \b
     Examples:
@@ -173,12 +179,10 @@ def actors(name: str, out: str) -> None:
 
     from kg.export.profile import find_actor
     try:
+        _resolved(out, name, "actor")
         profiles = find_actor(out, name)
     except KGError as exc:
         _fail(exc)
-    if not profiles:
-        click.echo(f"kg: no actor named {name!r} in {out}", err=True)
-        sys.exit(EXIT_FAILED_INPUTS)
     console = Console(highlight=False, soft_wrap=True)
     for profile in profiles:
         e = profile.entity
@@ -246,6 +250,12 @@ def query(query: str | None, text: str, params: tuple[str, ...], fmt: str, out: 
         _fail("give a query: a name (kg query --list), a FILE.rq, or -e 'SPARQL'")
     try:
         chosen = sparql.text_query(text) if text else sparql.resolve(query or "")
+        if chosen.name in sparql.named_queries() and bound:
+            # the parameters of kg's named queries are names: resolved as every command does
+            for key, value in bound.items():
+                found = _resolved(out, value, f"entity for --param {key}")
+                if len(found.names) == 1:     # (several: the query matches the name itself)
+                    bound[key] = next(iter(found.names))
         variables, rows = sparql.run(Path(out) / "store", chosen, bound, limit=limit)
     except KGError as exc:
         _fail(exc)
@@ -310,6 +320,8 @@ def routes(source: str, target: str, out: str) -> None:
 
     from kg.export.profile import how_routes
     try:
+        for name in (source, target):
+            _resolved(out, name, "place")
         stated, chain = how_routes(out, source, target)
     except KGError as exc:
         _fail(exc)
@@ -409,6 +421,18 @@ def _glibc() -> bool:
         return bool(os.confstr("CS_GNU_LIBC_VERSION"))
     except (ValueError, OSError, AttributeError):     # no such confstr name here, or no confstr
         return False
+
+
+def _resolved(out: str, name: str, what: str):
+    """The entities of the build in ``out`` that ``name`` names (kg.export.names.resolve): says
+    on stderr which it chose, or lists the candidates and exits with status 1."""
+    from kg.export.names import PLACES, entities_of, resolve
+    found = resolve(entities_of(out), name, PLACES if what == "place" else ())
+    if not found.entities:
+        click.echo(f"kg: {found.missing(out, what)}", err=True)
+        sys.exit(EXIT_FAILED_INPUTS)
+    click.echo(f"kg: {found.chosen()}", err=True)
+    return found
 
 
 def _fail(message: object) -> None:
