@@ -518,13 +518,16 @@ def correct() -> None:
     Each command appends one entry (with --why and --author) to the file, which you can also
     edit by hand; kg build reports a correction that no longer matches anything.
 
+    Every example here runs as printed on the sample cables (kg build --out exports).
+
     \b
     Examples:
-      kg correct merge "MVD" "Ministry of Internal Affairs" --why "same ministry"
-      kg correct reject flow flow-353713844c68 --why "the text denies it"
-      kg correct retype "Bolashak" NGO
-      kg correct add-flow --source Uzbekistan --destination Kazakhstan \\
-          --document 07ASTANA1925 --paragraph 5 --evidence "exact words of the paragraph"
+      kg correct merge "MVD Legal Institute" "MVD Legal Academy" --why "one school, two names"
+      kg correct reject flow flow-00302b897cbf --why "the cable denies it"
+      kg correct retype "Bolashak" NGO --country Kazakhstan
+      kg correct add-flow --source Uzbekistan --destination Kazakhstan --sector construction \\
+          --document 08ASTANA1246 --paragraph 2 \\
+          --evidence "transported from Karakalpakistan in northwest Uzbekistan to Kazakhstan"
     """
 
 
@@ -559,7 +562,7 @@ def correct_merge(names: tuple[str, ...], path: str, why: str, author: str) -> N
 
     \b
     Example:
-      kg correct merge "MVD" "Ministry of Internal Affairs"
+      kg correct merge "MVD Legal Institute" "MVD Legal Academy" --why "one school, two names"
     """
     if len(names) < 2:
         _fail("give at least two names: the ones to merge, then the one they become")
@@ -623,8 +626,8 @@ def correct_reject(kind: str, ref: str, out: str, path: str, why: str, author: s
 
     \b
     Examples:
-      kg correct reject flow flow-353713844c68 --why "the cable denies it"
-      kg correct reject entity "Classified Website"
+      kg correct reject flow flow-00302b897cbf --why "the cable denies it"
+      kg correct reject entity "Hard Talk" --why "a television programme, not a media outlet"
     """
     import csv as csv_module
     values: dict = {kind: ref}
@@ -667,9 +670,11 @@ def correct_add_flow(source: str, destination: str, transit: tuple[str, ...], ex
     \b
     Examples:
       kg correct add-flow --source Kokshetau --destination Lobanovo --exploitation labor \\
-          --document 08ASTANA1246 --paragraph 18 --evidence "were taken to Lobanovo"
+          --document 08ASTANA1246 --paragraph 18 \\
+          --evidence "met a retiree from Lobanovo who invited him to his home"
       kg correct add-flow --source Uzbekistan --destination Kazakhstan --sector construction \\
-          --hedged --document 07ASTANA1925 --paragraph 5 --evidence "exact words"
+          --document 08ASTANA1246 --paragraph 2 \\
+          --evidence "transported from Karakalpakistan in northwest Uzbekistan to Kazakhstan"
     """
     _record(path, "add_flow", why, author, source=source, destination=destination, transit=list(transit),
             exploitation=list(exploitation), victims=victims, year=year, sectors=list(sectors),
@@ -691,8 +696,8 @@ def correct_add_relation(subject: str, predicate: str, object_: str, document: s
 
     \b
     Example:
-      kg correct add-relation "Bolashak" fundedBy "Democracy Commission" \\
-          --document 08ASTANA1246 --paragraph 3 --evidence "funded by a Democracy Commission grant"
+      kg correct add-relation "Bolashak" cooperatesWith "Union of Crisis Centers" \\
+          --document 07ASTANA614 --paragraph 76 --evidence "to the Bolashak NGO from Taraz"
     """
     _record(path, "add_relation", why, author, subject=subject, predicate=predicate, object=object_,
             document=document, paragraph=paragraph, evidence=evidence)
