@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.errors import KGError
+from kg.errors import KGError, OutputError
 
 EXIT_FAILED_INPUTS = 1   # built, but some inputs could not be read
 EXIT_ERROR = 2           # nothing built; previous outputs untouched
@@ -57,7 +57,8 @@ def main() -> None:
               help="The model reads every sentence of every cable (by default, only the "
                    "words around what can be a name, in cables that speak of trafficking: "
                    "several times faster, and the same results on those cables).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bar and no summary; failures and warnings are still on stderr.")
 def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, corrections: str | None,
           no_corrections: bool, max_mb: float, jobs: int | None, engine: str, scheduler: str | None,
           thorough: bool, quiet: bool) -> None:
@@ -96,9 +97,19 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, correctio
         for failure in getattr(exc, "failures", []):
             click.echo(f"kg: {failure}", err=True)
         click.echo(f"kg: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+        # an output that cannot be written (read-only, full disk) is the environment's failure,
+        # not the inputs': status 1, as for inputs that could not be read
+        sys.exit(EXIT_FAILED_INPUTS if isinstance(exc, OutputError) else EXIT_ERROR)
     for failure in summary.failures:
         click.echo(f"kg: failed: {failure}", err=True)
+    # what a user must see, -q or not: it is on stderr, the summary on stdout
+    for note in summary.notes:
+        click.echo(f"kg: note: {note}", err=True)
+    report = summary.corrections
+    for stale in getattr(report, "unmatched", []):
+        click.echo(f"kg: warning: correction matched nothing (stale?): {stale}", err=True)
+    for violation in summary.violations:
+        click.echo(f"kg: warning: SHACL: {violation}", err=True)
     if not quiet:
         _print_summary(summary)
     if summary.failures:
@@ -754,11 +765,11 @@ def _print_summary(summary) -> None:
         console.print(f"  {summary.reused} unchanged document(s) taken from the previous build")
     report = summary.corrections
     if report is not None:
-        console.print(Text(f"  corrections from {report.file}: {len(report.applied)} applied"))
-        for stale in report.unmatched:
-            console.print(Text(f"  correction matched nothing (stale?): {stale}"), style="yellow")
-    for violation in summary.violations:
-        console.print(Text(f"  SHACL: {violation}"), style="yellow")
+        console.print(Text(f"  corrections from {report.file}: {len(report.applied)} applied"
+                           + (f", {len(report.unmatched)} matched nothing (above)" if report.unmatched
+                              else "")))
+    if summary.violations:
+        console.print(Text(f"  {len(summary.violations)} SHACL violation(s) (above)"), style="yellow")
     if summary.duplicates:
         console.print(f"  {len(summary.duplicates)} duplicate input(s) read once "
                       "(see manifest.json)")

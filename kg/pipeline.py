@@ -25,7 +25,7 @@ from typing import Self
 
 from kg import __version__, cache
 from kg import corrections as corrections_
-from kg.errors import BuildError, InputError
+from kg.errors import BuildError, InputError, OutputError
 from kg.export import write_tables, write_texts
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
@@ -90,6 +90,33 @@ def build(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Non
         raise BuildError("--add needs the files or folders to add")
     inputs = [Path(p) for p in paths] if paths else [SAMPLES]
     summary = Summary(out=str(out_dir))
+    try:
+        _build(inputs, out_dir, summary, progress, add, reuse, corrections, correct, max_mb, jobs,
+               scheduler, engine, thorough)
+    except OSError as exc:
+        # (the inputs' own errors are the failures of their documents: this is the output's)
+        raise _output_error(exc, out_dir) from None
+    return summary
+
+
+def _output_error(exc: OSError, out: Path) -> OutputError:
+    """A failure to write the output folder, as one line that says what, where and what to do."""
+    import errno
+    where = exc.filename or out
+    advice = {errno.ENOSPC: "free some space or choose another --out",
+              errno.EDQUOT: "free some space or choose another --out",
+              errno.EROFS: "the file system is read-only: choose another --out",
+              errno.EACCES: "kg may not write there: choose another --out",
+              errno.EPERM: "kg may not write there: choose another --out"}.get(exc.errno,
+                                                                                "choose another --out")
+    return OutputError(f"cannot write {where}: {exc.strerror or exc}; {advice} "
+                       f"(the previous outputs in {out} are left as they were)")
+
+
+def _build(inputs: list[Path], out_dir: Path, summary: Summary, progress: Progress | None, add: bool,
+           reuse: bool, corrections, correct: bool, max_mb: float, jobs: int | None,
+           scheduler: str | None, engine: str, thorough: bool) -> None:
+    """:func:`build`, once its arguments are read."""
     with _lock(out_dir):
         _check_output_folder(out_dir)
         previous = out_dir if (out_dir / MANIFEST).is_file() else None
@@ -105,7 +132,6 @@ def build(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Non
             _swap(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    return summary
 
 
 # document id -> what the build holds of it (the rest waits in the spool)
@@ -377,7 +403,13 @@ def _admit(doc: Document, done: Done, found: Found, records: _Records, summary: 
         cache.write(new_cache, doc.id, done.entry or cache.entry(done.extraction, thorough))
     # (its worker serialised its graph, unless it was extracted here under a new id)
     found[doc.id] = spool.add(done.extraction, done.triples or document_triples(done.extraction))
-    records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
+    record = {"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"}
+    if doc.encoding not in ("utf-8", "utf-8-sig"):
+        # the README promises this line: a wrong guess garbles every accent of the document
+        summary.notes.append(f"{doc.path}: not valid UTF-8, read as {doc.encoding} (Windows "
+                             "Latin-1); if that is wrong, re-save it as UTF-8")
+        record["encoding"] = doc.encoding
+    records.append(record)
 
 
 def _by_subject(ntriples: bytes, parts: int) -> list[bytes]:

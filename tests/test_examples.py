@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-
 from helpers import FIXTURES, ROOT, SAMPLES
+
 from kg.cli import main
 
 # examples that need what a test does not start: a server, a cluster, another program
