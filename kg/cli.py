@@ -464,9 +464,13 @@ def _fail(message: object) -> None:
               help="Seconds a query may run before it is stopped.")
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
               help="Most rows one query may return; more is refused with a message.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Queries run at the same time (one process each).")
-def serve(out: str, port: int, host: str | None, timeout: float, max_rows: int, workers: int) -> None:
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Queries run at the same time, one process each (default: two more than the "
+                   "cores, at least 4).")
+@click.option("--queue", "queue_size", default=64, show_default=True, type=click.IntRange(1, 10_000),
+              help="Queries that may wait for a worker; more get a 503 with Retry-After.")
+def serve(out: str, port: int, host: str | None, timeout: float, max_rows: int, workers: int | None,
+          queue_size: int) -> None:
     """Serve a build as a read-only SPARQL endpoint at /sparql, with its maps at /.
 
     SPARQL 1.1 Protocol: GET or POST; SELECT/ASK as JSON, XML, CSV or TSV, CONSTRUCT/DESCRIBE
@@ -483,7 +487,8 @@ def serve(out: str, port: int, host: str | None, timeout: float, max_rows: int, 
     from kg.serve import Endpoint
     try:
         endpoint = Endpoint(out, host or "127.0.0.1", port, public=host is not None,
-                            timeout=timeout, max_rows=max_rows, workers=workers)
+                            timeout=timeout, max_rows=max_rows, workers=workers,
+                            queue_size=queue_size)
     except KGError as exc:
         _fail(exc)
     if host is not None and host not in ("127.0.0.1", "localhost", "::1"):

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import math
 import multiprocessing
 import os
 import queue
 import shutil
 import tempfile
+import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -83,7 +85,7 @@ class Endpoint(ThreadingHTTPServer):
 
     def __init__(self, out: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 7878, *,
                  public: bool = False, timeout: float = 10.0, max_rows: int = 10_000,
-                 workers: int = 2) -> None:
+                 workers: int | None = None, queue_size: int = 64) -> None:
         if not is_loopback(host) and not public:
             raise ServeError(f"refusing to listen on {host}: kg serve listens on 127.0.0.1 unless "
                              "--host names another address explicitly")
@@ -92,6 +94,8 @@ class Endpoint(ThreadingHTTPServer):
         if not store.is_dir() or not any(store.iterdir()):
             raise InputError(str(store), "no store here; run kg build first (or pass --out DIR)")
         self.timeout_s, self.max_rows = timeout, max_rows
+        # queries waiting for a worker: at most queue_size; more get a 503 with Retry-After at once
+        self.queue_size, self.waiting, self.waiting_lock = queue_size, 0, threading.Lock()
         self.snapshot = Path(tempfile.mkdtemp(prefix="kg-serve-"))
         shutil.copytree(store, self.snapshot / "store", copy_function=_link_or_copy)
         self.pool: queue.Queue[_Worker] = queue.Queue()
@@ -102,7 +106,7 @@ class Endpoint(ThreadingHTTPServer):
             shutil.rmtree(self.snapshot, ignore_errors=True)
             raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror}); "
                              "choose another --port") from None
-        for _ in range(max(1, workers)):
+        for _ in range(max(1, workers or default_workers())):
             self.pool.put(_Worker(self.context, self.snapshot / "store"))
 
     @property
@@ -111,14 +115,31 @@ class Endpoint(ThreadingHTTPServer):
         return f"http://{host if ':' not in str(host) else f'[{host}]'}:{port}/sparql"
 
     def run_query(self, text: str, fmt: str) -> tuple[int, str, bytes]:
+        """Run a query in a free worker: wait for one in a queue of at most ``queue_size``
+        queries, at most ``timeout`` seconds; a full queue or a wait too long is a 503 (with
+        Retry-After, see :meth:`_Handler._send`)."""
+        with self.waiting_lock:
+            full = self.waiting >= self.queue_size
+            if not full:
+                self.waiting += 1
+        if full:
+            return (503, "text/plain; charset=utf-8",
+                    f"{self.queue_size} queries are waiting already (kg serve --queue); "
+                    "try again shortly\n".encode())
         try:
             worker = self.pool.get(timeout=self.timeout_s)
         except queue.Empty:
             return 503, "text/plain", b"every query worker is busy; try again\n"
+        finally:
+            with self.waiting_lock:
+                self.waiting -= 1
         try:
             answer = worker.ask((text, fmt, self.max_rows), self.timeout_s)
             if answer is None:   # stopped: the query ran past the timeout, or its process died
+                died = not worker.process.is_alive()
                 worker.restart()
+                if died:
+                    return 500, "text/plain", b"the query's worker failed; try again\n"
                 return (503, "text/plain; charset=utf-8",
                         f"the query was stopped after {self.timeout_s:g} s (kg serve --timeout)\n".encode())
             return answer
@@ -130,6 +151,12 @@ class Endpoint(ThreadingHTTPServer):
         while not self.pool.empty():
             self.pool.get_nowait().stop()
         shutil.rmtree(self.snapshot, ignore_errors=True)
+
+
+def default_workers() -> int:
+    """Query processes by default: two more than the cores, at least four, so that trivial
+    queries find a free worker while slow ones run (a slow query mostly waits on one core)."""
+    return max(4, (os.cpu_count() or 1) + 2)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -462,6 +489,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, kind: str, body: bytes) -> None:
         self.send_response(status, HTTPStatus(status).phrase)
+        if status == 503:     # busy, or a query stopped: when to try again
+            self.send_header("Retry-After", str(max(1, math.ceil(self.server.timeout_s))))
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")

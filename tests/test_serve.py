@@ -295,6 +295,47 @@ def test_fifty_concurrent_clients_get_answers(endpoint):
     assert statuses == [200] * 150
 
 
+def test_a_trivial_query_answers_while_two_slow_ones_run(seeds_build):
+    """With the default two workers, two heavy queries kept ASK {} waiting until they were
+    stopped (the timeout). The default has more workers than cores."""
+    process, url = start(["--out", str(seeds_build[1]), "--port", "0", "--timeout", "6"])
+    try:
+        slow = [threading.Thread(target=get, args=(url, ENDLESS)) for _ in range(2)]
+        for thread in slow:
+            thread.start()
+        time.sleep(0.5)             # (both are running)
+        status, _, body = get(url, "ASK {}")
+        assert status == 200 and json.loads(body)["boolean"] is True
+        assert all(thread.is_alive() for thread in slow)    # answered while they still ran
+        for thread in slow:
+            thread.join()
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_a_full_queue_is_a_503_with_retry_after(seeds_build):
+    process, url = start(["--out", str(seeds_build[1]), "--port", "0", "--timeout", "4",
+                          "--workers", "1", "--queue", "1"])
+    try:
+        running = threading.Thread(target=get, args=(url, ENDLESS))   # holds the one worker
+        running.start()
+        time.sleep(0.5)
+        waiting = threading.Thread(target=get, args=(url, ENDLESS))   # fills the queue
+        waiting.start()
+        time.sleep(0.5)
+        status, headers, body = get(url, "ASK {}")
+        assert status == 503 and b"waiting already" in body
+        assert int(headers["Retry-After"]) >= 1
+        assert waiting.is_alive()                    # refused at once, not after a wait
+        running.join()
+        waiting.join()
+        assert get(url, "ASK {}")[0] == 200
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 def test_listens_on_loopback_and_refuses_another_address_unless_asked(seeds_build):
     from kg.serve import Endpoint, ServeError
     _, out = seeds_build
