@@ -83,6 +83,7 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, correctio
     """
     from kg.pipeline import build as run_build
 
+    _stop_on_sigterm("the previous outputs are left as they were")
     _one_malloc_arena()
     show_bar = not quiet and sys.stdout.isatty() and sys.stderr.isatty()
     try:
@@ -402,6 +403,23 @@ def map_(focus: str, depth: int, out: str, target: str) -> None:
     click.echo(f"wrote {path}: {nodes} nodes within {depth} step(s) of {focus}")
 
 
+def _stop_on_sigterm(what: str) -> None:
+    """Make SIGTERM stop this command as Ctrl-C does, through every ``finally``: a build
+    stopped by SIGTERM left its workers and its hidden folder, a server its snapshot. (The
+    handler stays until the process ends: the command is the process's last work; a program
+    that runs commands in its own process, a test, restores its own.)"""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum, frame) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)    # (once: the cleaning is under way)
+        click.echo(f"kg: stopped by SIGTERM; {what}", err=True)
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _one_malloc_arena() -> bool:
     """Have every thread of this process allocate from glibc's one main malloc arena, before a
     build starts its threads; True if it was set.
@@ -485,6 +503,7 @@ def serve(out: str, port: int, host: str | None, timeout: float, max_rows: int, 
            http://127.0.0.1:7878/sparql
     """
     from kg.serve import Endpoint
+    _stop_on_sigterm("the endpoint's snapshot is removed")
     try:
         endpoint = Endpoint(out, host or "127.0.0.1", port, public=host is not None,
                             timeout=timeout, max_rows=max_rows, workers=workers,

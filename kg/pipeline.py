@@ -727,8 +727,15 @@ def _executor(jobs: int, scheduler: str | None, engine: str = "processes"):
             context.set_forkserver_preload(["kg.preload"])
         else:
             context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=quick_exit) as pool:
-            yield pool
+        # the workers end when this process is gone, however it ends (kg.worker.end_with)
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=quick_exit,
+                                 initargs=(os.getpid(),)) as pool:
+            try:
+                yield pool
+            except BaseException:
+                # (stopped: the documents not yet begun are dropped, not extracted first)
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     else:
         yield None
 

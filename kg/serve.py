@@ -96,7 +96,8 @@ class Endpoint(ThreadingHTTPServer):
         self.timeout_s, self.max_rows = timeout, max_rows
         # queries waiting for a worker: at most queue_size; more get a 503 with Retry-After at once
         self.queue_size, self.waiting, self.waiting_lock = queue_size, 0, threading.Lock()
-        self.snapshot = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+        _remove_stale_snapshots()
+        self.snapshot = Path(tempfile.mkdtemp(prefix=f"kg-serve-{os.getpid()}-"))
         shutil.copytree(store, self.snapshot / "store", copy_function=_link_or_copy)
         self.pool: queue.Queue[_Worker] = queue.Queue()
         self.context = multiprocessing.get_context("spawn")
@@ -151,6 +152,23 @@ class Endpoint(ThreadingHTTPServer):
         while not self.pool.empty():
             self.pool.get_nowait().stop()
         shutil.rmtree(self.snapshot, ignore_errors=True)
+
+
+def _remove_stale_snapshots() -> None:
+    """Remove the snapshots of servers that are gone (``kg-serve-PID-*`` in the temporary
+    folder, PID not running): a server killed by SIGKILL cannot remove its own."""
+    for folder in Path(tempfile.gettempdir()).glob("kg-serve-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue                 # its server runs
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue                 # another user's
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def default_workers() -> int:

@@ -89,14 +89,20 @@ def extract_or_reuse(doc: Document, old_cache: Path | None,
                              "please report this with the file")
 
 
-def quick_exit() -> None:
+def quick_exit(build: int | None = None) -> None:
     """Initialise a local worker process so that it ends at once when the build is done,
     without the interpreter's teardown (unloading the model, the gazetteer and every module):
     the build waited 0.8 s for its two workers to end. Runs first of the exit handlers, after
-    the worker has sent its last result and its exit message."""
+    the worker has sent its last result and its exit message.
+
+    ``build``: the process id of the build; the worker ends when that process is gone (see
+    :func:`end_with`), however it ended."""
     import atexit
     import os
     import sys
+
+    if build is not None:
+        end_with(build)
 
     def end() -> None:
         for stream in (sys.stdout, sys.stderr):
@@ -106,3 +112,47 @@ def quick_exit() -> None:
                 pass
         os._exit(0)
     atexit.register(end)
+
+
+def end_with(build: int) -> None:
+    """End this process (and the fork server that forked it) as soon as the process ``build``
+    is gone. A build killed by SIGKILL, or by SIGTERM before it could stop its pool, left its
+    workers waiting for work forever, and with them the fork server and multiprocessing's
+    resource tracker (four processes, 440 MB). A worker's parent is the fork server, not the
+    build, so the build is watched by its id: a pidfd where Linux has them (it cannot name
+    another process later), else a check every second."""
+    import os
+    import threading
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(build)
+        except ProcessLookupError:
+            handle = None                   # gone already
+        except (AttributeError, OSError):   # no pidfd here: ask every second
+            import time
+            while _alive(build):
+                time.sleep(1)
+            handle = None
+        if handle is not None:
+            import select
+            select.select([handle], [], [])
+        parent = os.getppid()
+        if parent not in (build, 1):        # the fork server forked this worker: end it too
+            try:
+                os.kill(parent, 15)
+            except OSError:
+                pass
+        os._exit(1)
+    threading.Thread(target=watch, name="kg-watch-build", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    import os
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
