@@ -368,7 +368,7 @@ def analyse(out: str) -> None:
         _fail(f"{report}: no report here; run kg build first (or pass --out DIR)")
     click.echo(report.read_text(encoding="utf-8"))
     click.echo(f"tables: {Path(out) / 'analysis'}/ (routes, corridors, transit_hubs, place_roles, "
-               "central_actors, communities)")
+               "central_actors, communities, documents)")
 
 
 @main.command("map")

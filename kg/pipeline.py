@@ -254,7 +254,7 @@ def _stages(folder: Path, found: Found, seconds: dict[str, float], summary: Summ
         start = time.perf_counter()
         positions = flows_map(flow_net, folder / "flows.html")
         positions.update(actors_map(actor_net, folder / "actors.html"))
-        exported = export_graph(extractions, entities)
+        exported = export_graph(extractions, entities, actor_net)
         write_graphml(exported, folder / "graph.graphml")
         write_gexf(exported, folder / "graph.gexf", positions)
         write_ctdc(extractions, entities, folder / "flows_ctdc.csv", alpha3_codes())
