@@ -11,10 +11,8 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
-
 from helpers import SAMPLES
 
 psutil = pytest.importorskip("psutil")

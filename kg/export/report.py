@@ -71,9 +71,9 @@ def _report(tables: dict[str, list[dict]]) -> str:
     counts = tables["documents"]
     hedged = sum(c["hedged_flows"] for c in counts)
     lines = ["# kg report", "",
-             f"{len(counts)} documents, {sum(c['flows'] for c in counts)} flows, "
-             f"{sum(c['relations'] for c in counts)} relations. Each table below shows its top "
-             "rows; analysis/*.csv holds them all.", ""]
+             (f"{len(counts)} documents, {sum(c['flows'] for c in counts)} flows, "
+              f"{sum(c['relations'] for c in counts)} relations. Each table below shows its top "
+              "rows; analysis/*.csv holds them all."), ""]
     if hedged:
         lines += [(f"{hedged} more flow{' is' if hedged == 1 else 's are'} hedged (the text only "
                    "says they may happen): they are in flows.csv (hedged true) and graph.ttl "
@@ -99,8 +99,8 @@ def _report(tables: dict[str, list[dict]]) -> str:
     busy = sorted((c for c in counts if c["flows"] or c["hedged_flows"] or c["relations"]),
                   key=lambda c: (-(c["flows"] + c["relations"]), c["document"]))
     lines += ["", "## Documents with the most facts", "",
-              f"{len(busy)} of the {len(counts)} documents state a flow or a relation; "
-              "analysis/documents.csv lists every document.", "",
+              (f"{len(busy)} of the {len(counts)} documents state a flow or a relation; "
+               "analysis/documents.csv lists every document."), "",
               "| document | entities | flows | hedged flows | relations |", "|---|---|---|---|---|"]
     for c in busy[:20]:
         lines.append(f"| {_md(c['document'])} | {c['entities']} | {c['flows']} | {c['hedged_flows']} | "
