@@ -57,11 +57,15 @@ def main() -> None:
               help="The model reads every sentence of every cable (by default, only the "
                    "words around what can be a name, in cables that speak of trafficking: "
                    "several times faster, and the same results on those cables).")
+@click.option("--doc-timeout", default=60.0, show_default=True, type=click.FloatRange(0),
+              metavar="SECONDS",
+              help="A document whose extraction takes longer is skipped, with a line naming it; "
+                   "the others are built (0: no limit).")
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress bar and no summary; failures and warnings are still on stderr.")
 def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, corrections: str | None,
           no_corrections: bool, max_mb: float, jobs: int | None, engine: str, scheduler: str | None,
-          thorough: bool, quiet: bool) -> None:
+          thorough: bool, doc_timeout: float, quiet: bool) -> None:
     """Build the graph of PATHS (files or folders, read recursively) into --out.
 
     With no PATHS, builds the five sample cables bundled with kg. Writes documents.csv,
@@ -89,7 +93,7 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, correctio
     try:
         options = {"add": add, "reuse": not no_cache, "corrections": corrections,
                    "correct": not no_corrections, "max_mb": max_mb, "jobs": jobs, "engine": engine,
-                   "scheduler": scheduler, "thorough": thorough}
+                   "scheduler": scheduler, "thorough": thorough, "doc_timeout": doc_timeout or None}
         if show_bar:
             summary = _with_progress(run_build, list(paths), out, options)
         else:

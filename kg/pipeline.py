@@ -40,6 +40,7 @@ SAMPLES = Path(__file__).resolve().parent / "samples"
 MANIFEST = "manifest.json"
 VALIDATED = 1 << 20   # bytes of N-Triples per validation task: 0.3 s, 30 MB in a worker
 READ_AHEAD = 500      # files at most read here while the workers start (:func:`_read_ahead`)
+DOC_TIMEOUT = 60.0    # seconds of extraction per document at most (a cable takes some 0.02 s)
 
 Progress = Callable[[int, int], None]
 
@@ -49,7 +50,8 @@ def build(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Non
           *, progress: Progress | None = None, add: bool = False, reuse: bool = True,
           corrections: str | os.PathLike[str] | None = None, correct: bool = True,
           max_mb: float = MAX_MB, jobs: int | None = None, scheduler: str | None = None,
-          engine: str = "processes", thorough: bool = False) -> Summary:
+          engine: str = "processes", thorough: bool = False,
+          doc_timeout: float | None = DOC_TIMEOUT) -> Summary:
     """Build the knowledge graph of the documents under ``paths`` into the folder ``out``.
 
     ``paths`` is one file or folder (a string or a Path) or a list of them; with no paths,
@@ -78,6 +80,9 @@ def build(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Non
     can find a name; ``thorough=True``: every sentence of every cable (slower; see
     kg.extract.people.find_people).
 
+    A document whose extraction takes longer than ``doc_timeout`` seconds is skipped and listed
+    in ``summary.failures``; the others are built (None or 0: no limit; not enforced on Dask).
+
     >>> import tempfile, pathlib
     >>> s = build(out=pathlib.Path(tempfile.mkdtemp()) / "out")
     >>> s.documents, s.ok
@@ -92,7 +97,7 @@ def build(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Non
     summary = Summary(out=str(out_dir))
     try:
         _build(inputs, out_dir, summary, progress, add, reuse, corrections, correct, max_mb, jobs,
-               scheduler, engine, thorough)
+               scheduler, engine, thorough, doc_timeout)
     except OSError as exc:
         # (the inputs' own errors are the failures of their documents: this is the output's)
         raise _output_error(exc, out_dir) from None
@@ -115,7 +120,7 @@ def _output_error(exc: OSError, out: Path) -> OutputError:
 
 def _build(inputs: list[Path], out_dir: Path, summary: Summary, progress: Progress | None, add: bool,
            reuse: bool, corrections, correct: bool, max_mb: float, jobs: int | None,
-           scheduler: str | None, engine: str, thorough: bool) -> None:
+           scheduler: str | None, engine: str, thorough: bool, doc_timeout: float | None) -> None:
     """:func:`build`, once its arguments are read."""
     with _lock(out_dir):
         _check_output_folder(out_dir)
@@ -128,7 +133,7 @@ def _build(inputs: list[Path], out_dir: Path, summary: Summary, progress: Progre
         try:
             rules = _corrections(inputs, corrections, previous if add else None) if correct else None
             _run(inputs, tmp, summary, progress, previous if (reuse or add) else None, add, rules, max_mb,
-                 jobs, scheduler, engine, thorough)
+                 jobs, scheduler, engine, thorough, doc_timeout)
             _swap(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -142,7 +147,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
          previous: Path | None, add: bool,
          rules: tuple[Path, list[corrections_.Correction]] | None, max_mb: float = MAX_MB,
          jobs: int | None = None, scheduler: str | None = None, engine: str = "processes",
-         thorough: bool = False) -> None:
+         thorough: bool = False, doc_timeout: float | None = None) -> None:
     clock = time.perf_counter()
     files, skipped, failures = find_files(inputs)
     if jobs is None:
@@ -156,7 +161,8 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
           closing(_Spool(folder, store, keep_texts=bool(rules and rules[1]))) as spool):
         found, records, seconds = _read_and_extract(
             files, skipped, failures, folder, summary, progress, previous, add, executor, jobs,
-            partial(read_and_extract, max_mb=max_mb, thorough=thorough), spool, base is not None)
+            partial(read_and_extract, max_mb=max_mb, thorough=thorough, time_limit=doc_timeout), spool,
+            base is not None)
         del files       # (their paths are in the records, on disk)
         summary.thorough = thorough
         if not found:
@@ -315,7 +321,8 @@ def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, 
                 records.append({"path": path, "sha256": sha, "status": "duplicate", "note": why})
             else:
                 if doc is not done.doc:   # its id was made unique: extract it under that id
-                    done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough)
+                    done.extraction, done.reused, done.error = extract_or_reuse(
+                        doc, old_cache, thorough, work.keywords.get("time_limit"))
                     done.triples = done.entry = None
                 _admit(doc, done, found, records, summary, old_cache, new_cache, thorough, spool)
         if progress:

@@ -179,3 +179,29 @@ def test_an_output_that_cannot_be_written_is_one_line_and_status_1(tmp_path, mon
     assert "Traceback" not in result.output
     assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
     assert not list(tmp_path.glob(".kg-build-*"))
+
+
+def test_a_document_over_the_time_limit_is_skipped_and_the_build_goes_on(tmp_path, monkeypatch):
+    """One pathological document (a long paragraph with no full stop) stalled the whole build;
+    now it is skipped with a line naming it (kg build --doc-timeout)."""
+    import time
+
+    from kg import worker
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLES, folder)
+    real = worker.extract
+
+    def stalls(doc, **kwargs):
+        if doc.id == "07ASTANA614":
+            time.sleep(600)
+        return real(doc, **kwargs)
+    monkeypatch.setattr(worker, "extract", stalls)
+    out = tmp_path / "o"
+    result = CliRunner().invoke(main, ["build", str(folder), "--out", str(out), "-q", "--no-cache",
+                                       "--doc-timeout", "1"])
+    assert result.exit_code == 1, result.output
+    lines = [x for x in result.stderr.splitlines() if x.startswith("kg: failed: ")]
+    assert len(lines) == 1 and "002_1fc1b373a221f2c3.txt" in lines[0] and "07ASTANA614" in lines[0]
+    assert "longer than 1 s" in lines[0] and "--doc-timeout" in lines[0]
+    documents = (out / "documents.csv").read_text(encoding="utf-8")
+    assert "07ASTANA614" not in documents and documents.count("\n") == 5    # the header and 4
