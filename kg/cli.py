@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.errors import KGError
+from kg.errors import KGError, OutputError
 
 EXIT_FAILED_INPUTS = 1   # built, but some inputs could not be read
 EXIT_ERROR = 2           # nothing built; previous outputs untouched
@@ -57,10 +57,15 @@ def main() -> None:
               help="The model reads every sentence of every cable (by default, only the "
                    "words around what can be a name, in cables that speak of trafficking: "
                    "several times faster, and the same results on those cables).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+@click.option("--doc-timeout", default=60.0, show_default=True, type=click.FloatRange(0),
+              metavar="SECONDS",
+              help="A document whose extraction takes longer is skipped, with a line naming it; "
+                   "the others are built (0: no limit).")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bar and no summary; failures and warnings are still on stderr.")
 def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, corrections: str | None,
           no_corrections: bool, max_mb: float, jobs: int | None, engine: str, scheduler: str | None,
-          thorough: bool, quiet: bool) -> None:
+          thorough: bool, doc_timeout: float, quiet: bool) -> None:
     """Build the graph of PATHS (files or folders, read recursively) into --out.
 
     With no PATHS, builds the five sample cables bundled with kg. Writes documents.csv,
@@ -82,12 +87,13 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, correctio
     """
     from kg.pipeline import build as run_build
 
+    _stop_on_sigterm("the previous outputs are left as they were")
     _one_malloc_arena()
     show_bar = not quiet and sys.stdout.isatty() and sys.stderr.isatty()
     try:
         options = {"add": add, "reuse": not no_cache, "corrections": corrections,
                    "correct": not no_corrections, "max_mb": max_mb, "jobs": jobs, "engine": engine,
-                   "scheduler": scheduler, "thorough": thorough}
+                   "scheduler": scheduler, "thorough": thorough, "doc_timeout": doc_timeout or None}
         if show_bar:
             summary = _with_progress(run_build, list(paths), out, options)
         else:
@@ -96,9 +102,19 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, correctio
         for failure in getattr(exc, "failures", []):
             click.echo(f"kg: {failure}", err=True)
         click.echo(f"kg: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+        # an output that cannot be written (read-only, full disk) is the environment's failure,
+        # not the inputs': status 1, as for inputs that could not be read
+        sys.exit(EXIT_FAILED_INPUTS if isinstance(exc, OutputError) else EXIT_ERROR)
     for failure in summary.failures:
         click.echo(f"kg: failed: {failure}", err=True)
+    # what a user must see, -q or not: it is on stderr, the summary on stdout
+    for note in summary.notes:
+        click.echo(f"kg: note: {note}", err=True)
+    report = summary.corrections
+    for stale in getattr(report, "unmatched", []):
+        click.echo(f"kg: warning: correction matched nothing (stale?): {stale}", err=True)
+    for violation in summary.violations:
+        click.echo(f"kg: warning: SHACL: {violation}", err=True)
     if not quiet:
         _print_summary(summary)
     if summary.failures:
@@ -109,7 +125,8 @@ def build(paths: tuple[str, ...], out: str, add: bool, no_cache: bool, correctio
 @click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
               help="The output folder of a build.")
 @click.option("--place", "-p", default="", metavar="NAME",
-              help="Only flows from, through or to this place (or its country).")
+              help="Only flows from, through or to this place (or its country): a name, alias "
+                   "or demonym (UAE, Uzbek).")
 @click.option("--exploitation", "-e", default="", metavar="TYPE",
               type=click.Choice(["", "labor", "sexual", "organ_removal", "criminal_activity", "begging",
                                  "domestic_servitude", "child", "unspecified"]),
@@ -137,6 +154,8 @@ def flows(out: str, place: str, exploitation: str, hedged: bool | None, internal
     """
     from kg.export.tables import read_flows
     try:
+        if place:
+            _resolved(out, place, "place")
         rows = read_flows(out, place, exploitation, hedged, internal, sector)
     except KGError as exc:
         _fail(exc)
@@ -160,8 +179,11 @@ def flows(out: str, place: str, exploitation: str, hedged: bool | None, internal
 @click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
               help="The output folder of a build.")
 def actors(name: str, out: str) -> None:
-    """Print what kg knows about the actor NAME (a name or an alias): type, aliases, country,
-    posts, parent and child bodies, donors, partners, flows; each with document and paragraph.
+    """Print what kg knows about the actor NAME: type, aliases, country, posts, parent and
+    child bodies, donors, partners, flows; each with document and paragraph.
+
+    NAME is a name, an alias or a demonym, case aside (as in every command that takes a name);
+    stderr says which entity it was taken for, or lists the names meant.
 
     \b
     Examples:
@@ -173,12 +195,10 @@ def actors(name: str, out: str) -> None:
 
     from kg.export.profile import find_actor
     try:
+        _resolved(out, name, "actor")
         profiles = find_actor(out, name)
     except KGError as exc:
         _fail(exc)
-    if not profiles:
-        click.echo(f"kg: no actor named {name!r} in {out}", err=True)
-        sys.exit(EXIT_FAILED_INPUTS)
     console = Console(highlight=False, soft_wrap=True)
     for profile in profiles:
         e = profile.entity
@@ -211,8 +231,13 @@ def actors(name: str, out: str) -> None:
 @click.option("--out", "-o", default="exports", show_default=True, metavar="DIR",
               help="The output folder of a build (its store/ is queried).")
 @click.option("--list", "list_", is_flag=True, help="List the named queries, one line each.")
-def query(query: str | None, text: str, params: tuple[str, ...], fmt: str, out: str, list_: bool) -> None:
-    """Run a SPARQL query on a build: a named query, a FILE.rq, or -e 'SPARQL'.
+@click.option("--limit", default=100_000, show_default=True, type=click.IntRange(1),
+              help="Most rows to print; when there are more, stderr says so.")
+def query(query: str | None, text: str, params: tuple[str, ...], fmt: str, out: str, list_: bool,
+          limit: int) -> None:
+    """Run a SPARQL query on a build: a named query, a FILE.rq, or -e 'SPARQL'. Queries only
+    read: updates are refused. At most --limit rows are printed (stderr says when there were
+    more).
 
     \b
     Examples:
@@ -237,11 +262,22 @@ def query(query: str | None, text: str, params: tuple[str, ...], fmt: str, out: 
             _fail(f"--param {item!r}: write NAME=VALUE")
         key, value = item.split("=", 1)
         bound[key.strip()] = value
+    if not (text or query):
+        _fail("give a query: a name (kg query --list), a FILE.rq, or -e 'SPARQL'")
     try:
-        chosen = sparql.resolve(text or query or "")
-        variables, rows = sparql.run(Path(out) / "store", chosen, bound)
+        chosen = sparql.text_query(text) if text else sparql.resolve(query or "")
+        if chosen.name in sparql.named_queries() and bound:
+            # the parameters of kg's named queries are names: resolved as every command does
+            for key, value in bound.items():
+                found = _resolved(out, value, f"entity for --param {key}")
+                if len(found.names) == 1:     # (several: the query matches the name itself)
+                    bound[key] = next(iter(found.names))
+        variables, rows = sparql.run(Path(out) / "store", chosen, bound, limit=limit)
     except KGError as exc:
         _fail(exc)
+    if rows.truncated:
+        click.echo(f"kg: stopped at {limit:,} rows: the answer has more (--limit N prints more; "
+                   "LIMIT and OFFSET page through it)", err=True)
     if fmt == "json":
         click.echo(json.dumps([dict(zip(variables, r)) for r in rows], ensure_ascii=False, indent=1))
     elif fmt == "csv" or not sys.stdout.isatty():
@@ -300,6 +336,8 @@ def routes(source: str, target: str, out: str) -> None:
 
     from kg.export.profile import how_routes
     try:
+        for name in (source, target):
+            _resolved(out, name, "place")
         stated, chain = how_routes(out, source, target)
     except KGError as exc:
         _fail(exc)
@@ -334,7 +372,7 @@ def analyse(out: str) -> None:
         _fail(f"{report}: no report here; run kg build first (or pass --out DIR)")
     click.echo(report.read_text(encoding="utf-8"))
     click.echo(f"tables: {Path(out) / 'analysis'}/ (routes, corridors, transit_hubs, place_roles, "
-               "central_actors, communities)")
+               "central_actors, communities, documents)")
 
 
 @main.command("map")
@@ -395,6 +433,23 @@ def map_(focus: str, depth: int, years: str, out: str, target: str) -> None:
     click.echo(f"wrote {path}: {nodes} nodes within {depth} step(s) of {focus}")
 
 
+def _stop_on_sigterm(what: str) -> None:
+    """Make SIGTERM stop this command as Ctrl-C does, through every ``finally``: a build
+    stopped by SIGTERM left its workers and its hidden folder, a server its snapshot. (The
+    handler stays until the process ends: the command is the process's last work; a program
+    that runs commands in its own process, a test, restores its own.)"""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum, frame) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)    # (once: the cleaning is under way)
+        click.echo(f"kg: stopped by SIGTERM; {what}", err=True)
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _one_malloc_arena() -> bool:
     """Have every thread of this process allocate from glibc's one main malloc arena, before a
     build starts its threads; True if it was set.
@@ -427,6 +482,18 @@ def _glibc() -> bool:
         return False
 
 
+def _resolved(out: str, name: str, what: str):
+    """The entities of the build in ``out`` that ``name`` names (kg.export.names.resolve): says
+    on stderr which it chose, or lists the candidates and exits with status 1."""
+    from kg.export.names import PLACES, entities_of, resolve
+    found = resolve(entities_of(out), name, PLACES if what == "place" else ())
+    if not found.entities:
+        click.echo(f"kg: {found.missing(out, what)}", err=True)
+        sys.exit(EXIT_FAILED_INPUTS)
+    click.echo(f"kg: {found.chosen()}", err=True)
+    return found
+
+
 def _fail(message: object) -> None:
     """One line on stderr and exit status 2: nothing was done."""
     click.echo(f"kg: error: {message}", err=True)
@@ -445,12 +512,17 @@ def _fail(message: object) -> None:
               help="Seconds a query may run before it is stopped.")
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
               help="Most rows one query may return; more is refused with a message.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Queries run at the same time (one process each).")
-def serve(out: str, port: int, host: str | None, timeout: float, max_rows: int, workers: int) -> None:
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Queries run at the same time, one process each (default: two more than the "
+                   "cores, at least 4).")
+@click.option("--queue", "queue_size", default=64, show_default=True, type=click.IntRange(1, 10_000),
+              help="Queries that may wait for a worker; more get a 503 with Retry-After.")
+def serve(out: str, port: int, host: str | None, timeout: float, max_rows: int, workers: int | None,
+          queue_size: int) -> None:
     """Serve a build as a read-only SPARQL endpoint at /sparql, with its maps at /.
 
-    SPARQL 1.1 Protocol: GET or POST, results as JSON, XML, CSV or TSV by the Accept header.
+    SPARQL 1.1 Protocol: GET or POST; SELECT/ASK as JSON, XML, CSV or TSV, CONSTRUCT/DESCRIBE
+    as Turtle, N-Triples, RDF/XML or JSON-LD, by the Accept header (406 if none fits).
     Updates, SERVICE, LOAD and FROM an outside IRI are refused. Ctrl-C stops it.
 
     \b
@@ -461,9 +533,11 @@ def serve(out: str, port: int, host: str | None, timeout: float, max_rows: int, 
            http://127.0.0.1:7878/sparql
     """
     from kg.serve import Endpoint
+    _stop_on_sigterm("the endpoint's snapshot is removed")
     try:
         endpoint = Endpoint(out, host or "127.0.0.1", port, public=host is not None,
-                            timeout=timeout, max_rows=max_rows, workers=workers)
+                            timeout=timeout, max_rows=max_rows, workers=workers,
+                            queue_size=queue_size)
     except KGError as exc:
         _fail(exc)
     if host is not None and host not in ("127.0.0.1", "localhost", "::1"):
@@ -509,13 +583,16 @@ def correct() -> None:
     Each command appends one entry (with --why and --author) to the file, which you can also
     edit by hand; kg build reports a correction that no longer matches anything.
 
+    Every example here runs as printed on the sample cables (kg build --out exports).
+
     \b
     Examples:
-      kg correct merge "MVD" "Ministry of Internal Affairs" --why "same ministry"
-      kg correct reject flow flow-353713844c68 --why "the text denies it"
-      kg correct retype "Bolashak" NGO
-      kg correct add-flow --source Uzbekistan --destination Kazakhstan \\
-          --document 07ASTANA1925 --paragraph 5 --evidence "exact words of the paragraph"
+      kg correct merge "MVD Legal Institute" "MVD Legal Academy" --why "one school, two names"
+      kg correct reject flow flow-00302b897cbf --why "the cable denies it"
+      kg correct retype "Bolashak" NGO --country Kazakhstan
+      kg correct add-flow --source Uzbekistan --destination Kazakhstan --sector construction \\
+          --document 08ASTANA1246 --paragraph 2 \\
+          --evidence "transported from Karakalpakistan in northwest Uzbekistan to Kazakhstan"
     """
 
 
@@ -550,7 +627,7 @@ def correct_merge(names: tuple[str, ...], path: str, why: str, author: str) -> N
 
     \b
     Example:
-      kg correct merge "MVD" "Ministry of Internal Affairs"
+      kg correct merge "MVD Legal Institute" "MVD Legal Academy" --why "one school, two names"
     """
     if len(names) < 2:
         _fail("give at least two names: the ones to merge, then the one they become")
@@ -614,8 +691,8 @@ def correct_reject(kind: str, ref: str, out: str, path: str, why: str, author: s
 
     \b
     Examples:
-      kg correct reject flow flow-353713844c68 --why "the cable denies it"
-      kg correct reject entity "Classified Website"
+      kg correct reject flow flow-00302b897cbf --why "the cable denies it"
+      kg correct reject entity "Hard Talk" --why "a television programme, not a media outlet"
     """
     import csv as csv_module
     values: dict = {kind: ref}
@@ -658,9 +735,11 @@ def correct_add_flow(source: str, destination: str, transit: tuple[str, ...], ex
     \b
     Examples:
       kg correct add-flow --source Kokshetau --destination Lobanovo --exploitation labor \\
-          --document 08ASTANA1246 --paragraph 18 --evidence "were taken to Lobanovo"
+          --document 08ASTANA1246 --paragraph 18 \\
+          --evidence "met a retiree from Lobanovo who invited him to his home"
       kg correct add-flow --source Uzbekistan --destination Kazakhstan --sector construction \\
-          --hedged --document 07ASTANA1925 --paragraph 5 --evidence "exact words"
+          --document 08ASTANA1246 --paragraph 2 \\
+          --evidence "transported from Karakalpakistan in northwest Uzbekistan to Kazakhstan"
     """
     _record(path, "add_flow", why, author, source=source, destination=destination, transit=list(transit),
             exploitation=list(exploitation), victims=victims, year=year, sectors=list(sectors),
@@ -682,8 +761,8 @@ def correct_add_relation(subject: str, predicate: str, object_: str, document: s
 
     \b
     Example:
-      kg correct add-relation "Bolashak" fundedBy "Democracy Commission" \\
-          --document 08ASTANA1246 --paragraph 3 --evidence "funded by a Democracy Commission grant"
+      kg correct add-relation "Bolashak" cooperatesWith "Union of Crisis Centers" \\
+          --document 07ASTANA614 --paragraph 76 --evidence "to the Bolashak NGO from Taraz"
     """
     _record(path, "add_relation", why, author, subject=subject, predicate=predicate, object=object_,
             document=document, paragraph=paragraph, evidence=evidence)
@@ -704,8 +783,14 @@ def _print_table(title: str, header: list[str], rows: list[list[str]], show_line
 
 
 def _with_progress(run_build, paths: list[str], out: str, options: dict):
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                               TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
     from rich.text import Text
 
     class Rate(ProgressColumn):
@@ -734,11 +819,11 @@ def _print_summary(summary) -> None:
         console.print(f"  {summary.reused} unchanged document(s) taken from the previous build")
     report = summary.corrections
     if report is not None:
-        console.print(Text(f"  corrections from {report.file}: {len(report.applied)} applied"))
-        for stale in report.unmatched:
-            console.print(Text(f"  correction matched nothing (stale?): {stale}"), style="yellow")
-    for violation in summary.violations:
-        console.print(Text(f"  SHACL: {violation}"), style="yellow")
+        console.print(Text(f"  corrections from {report.file}: {len(report.applied)} applied"
+                           + (f", {len(report.unmatched)} matched nothing (above)" if report.unmatched
+                              else "")))
+    if summary.violations:
+        console.print(Text(f"  {len(summary.violations)} SHACL violation(s) (above)"), style="yellow")
     if summary.duplicates:
         console.print(f"  {len(summary.duplicates)} duplicate input(s) read once "
                       "(see manifest.json)")

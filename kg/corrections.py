@@ -316,8 +316,10 @@ def _named(e: Entity, name: str, c: Correction) -> Entity:
 
 
 def _remap(x: Extraction, mapping: dict[str, str]) -> Extraction:
-    """Every reference to an id in ``mapping`` rewritten; facts that now link an entity to
-    itself dropped."""
+    """Every reference to an id in ``mapping`` rewritten; facts that the rewriting made link an
+    entity to itself dropped. A fact that did so before stays: a flow within one country with
+    no place named goes from the country to itself (07ASTANA614 ¶16), and a merge of two
+    agencies must not touch it."""
     def m(i: str) -> str:
         return mapping.get(i, i)
     entities = {}
@@ -329,12 +331,13 @@ def _remap(x: Extraction, mapping: dict[str, str]) -> Extraction:
             new = replace(seen, aliases=tuple(sorted(names - {seen.name})))
         entities[new.id] = new
     flows = tuple(replace(f, source=m(f.source), destination=m(f.destination),
-                          transit=tuple(m(t) for t in f.transit)) for f in x.flows)
+                          transit=tuple(m(t) for t in f.transit)) for f in x.flows
+                  if m(f.source) != m(f.destination) or f.source == f.destination)
     relations = tuple(replace(r, subject=m(r.subject), object=m(r.object)) for r in x.relations
-                      if m(r.subject) != m(r.object))
+                      if m(r.subject) != m(r.object) or r.subject == r.object)
     return replace(x, entities=tuple(sorted(entities.values(), key=lambda e: e.id)),
                    mentions=tuple(replace(mm, entity_id=m(mm.entity_id)) for mm in x.mentions),
-                   flows=tuple(f for f in flows if f.source != f.destination), relations=relations,
+                   flows=flows, relations=relations,
                    roles=tuple(replace(r, place=m(r.place)) for r in x.roles))
 
 

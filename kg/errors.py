@@ -23,3 +23,8 @@ class BuildError(KGError):
 
 class OntologyError(KGError):
     """The ontology is broken, or code asked for a term it does not declare."""
+
+
+class OutputError(BuildError):
+    """The output folder cannot be written (a read-only file system, a full disk): nothing is
+    replaced, the previous outputs are left as they were."""

@@ -268,6 +268,8 @@ class Summary:
     thorough: bool = False  # the model read every sentence of every cable (kg build --thorough)
     workers_peak_mb: int | None = None   # the largest local worker process's peak RSS
     corrections: object = None   # kg.corrections.Report, when a corrections file was applied
+    # what a user must see even with kg build -q: files read in another encoding than UTF-8
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -25,7 +25,7 @@ from typing import Self
 
 from kg import __version__, cache
 from kg import corrections as corrections_
-from kg.errors import BuildError, InputError
+from kg.errors import BuildError, InputError, OutputError
 from kg.export import write_tables, write_texts
 from kg.extract import extract
 from kg.extract.gazetteer import alpha3_codes
@@ -40,18 +40,22 @@ SAMPLES = Path(__file__).resolve().parent / "samples"
 MANIFEST = "manifest.json"
 VALIDATED = 1 << 20   # bytes of N-Triples per validation task: 0.3 s, 30 MB in a worker
 READ_AHEAD = 500      # files at most read here while the workers start (:func:`_read_ahead`)
+DOC_TIMEOUT = 60.0    # seconds of extraction per document at most (a cable takes some 0.02 s)
 
 Progress = Callable[[int, int], None]
 
 
-def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.PathLike[str] = "exports",
+def build(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+          out: str | os.PathLike[str] = "exports",
           *, progress: Progress | None = None, add: bool = False, reuse: bool = True,
           corrections: str | os.PathLike[str] | None = None, correct: bool = True,
           max_mb: float = MAX_MB, jobs: int | None = None, scheduler: str | None = None,
-          engine: str = "processes", thorough: bool = False) -> Summary:
+          engine: str = "processes", thorough: bool = False,
+          doc_timeout: float | None = DOC_TIMEOUT) -> Summary:
     """Build the knowledge graph of the documents under ``paths`` into the folder ``out``.
 
-    With no paths, builds the bundled sample cables. Returns a Summary (documents, entities,
+    ``paths`` is one file or folder (a string or a Path) or a list of them; with no paths,
+    builds the bundled sample cables. Returns a Summary (documents, entities,
     flows, failures, ...). Documents that cannot be read are listed in ``summary.failures``;
     the others are built. Raises BuildError when nothing can be built (nothing readable, an
     output folder that is not kg's, another build writing the same folder); the previous
@@ -76,16 +80,48 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
     can find a name; ``thorough=True``: every sentence of every cable (slower; see
     kg.extract.people.find_people).
 
+    A document whose extraction takes longer than ``doc_timeout`` seconds is skipped and listed
+    in ``summary.failures``; the others are built (None or 0: no limit; not enforced on Dask).
+
     >>> import tempfile, pathlib
     >>> s = build(out=pathlib.Path(tempfile.mkdtemp()) / "out")
     >>> s.documents, s.ok
     (5, True)
     """
     out_dir = Path(out)
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [os.fsdecode(paths)]   # one path: not the characters of its name
     if add and not paths:
         raise BuildError("--add needs the files or folders to add")
     inputs = [Path(p) for p in paths] if paths else [SAMPLES]
     summary = Summary(out=str(out_dir))
+    try:
+        _build(inputs, out_dir, summary, progress, add, reuse, corrections, correct, max_mb, jobs,
+               scheduler, engine, thorough, doc_timeout)
+    except OSError as exc:
+        # (the inputs' own errors are the failures of their documents: this is the output's)
+        raise _output_error(exc, out_dir) from None
+    return summary
+
+
+def _output_error(exc: OSError, out: Path) -> OutputError:
+    """A failure to write the output folder, as one line that says what, where and what to do."""
+    import errno
+    where = exc.filename or out
+    advice = {errno.ENOSPC: "free some space or choose another --out",
+              errno.EDQUOT: "free some space or choose another --out",
+              errno.EROFS: "the file system is read-only: choose another --out",
+              errno.EACCES: "kg may not write there: choose another --out",
+              errno.EPERM: "kg may not write there: choose another --out"}.get(exc.errno,
+                                                                                "choose another --out")
+    return OutputError(f"cannot write {where}: {exc.strerror or exc}; {advice} "
+                       f"(the previous outputs in {out} are left as they were)")
+
+
+def _build(inputs: list[Path], out_dir: Path, summary: Summary, progress: Progress | None, add: bool,
+           reuse: bool, corrections, correct: bool, max_mb: float, jobs: int | None,
+           scheduler: str | None, engine: str, thorough: bool, doc_timeout: float | None) -> None:
+    """:func:`build`, once its arguments are read."""
     with _lock(out_dir):
         _check_output_folder(out_dir)
         previous = out_dir if (out_dir / MANIFEST).is_file() else None
@@ -97,11 +133,10 @@ def build(paths: Sequence[str | os.PathLike[str]] | None = None, out: str | os.P
         try:
             rules = _corrections(inputs, corrections, previous if add else None) if correct else None
             _run(inputs, tmp, summary, progress, previous if (reuse or add) else None, add, rules, max_mb,
-                 jobs, scheduler, engine, thorough)
+                 jobs, scheduler, engine, thorough, doc_timeout)
             _swap(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    return summary
 
 
 # document id -> what the build holds of it (the rest waits in the spool)
@@ -112,7 +147,7 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
          previous: Path | None, add: bool,
          rules: tuple[Path, list[corrections_.Correction]] | None, max_mb: float = MAX_MB,
          jobs: int | None = None, scheduler: str | None = None, engine: str = "processes",
-         thorough: bool = False) -> None:
+         thorough: bool = False, doc_timeout: float | None = None) -> None:
     clock = time.perf_counter()
     files, skipped, failures = find_files(inputs)
     if jobs is None:
@@ -126,7 +161,8 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
           closing(_Spool(folder, store, keep_texts=bool(rules and rules[1]))) as spool):
         found, records, seconds = _read_and_extract(
             files, skipped, failures, folder, summary, progress, previous, add, executor, jobs,
-            partial(read_and_extract, max_mb=max_mb, thorough=thorough), spool, base is not None)
+            partial(read_and_extract, max_mb=max_mb, thorough=thorough, time_limit=doc_timeout), spool,
+            base is not None)
         del files       # (their paths are in the records, on disk)
         summary.thorough = thorough
         if not found:
@@ -224,7 +260,7 @@ def _stages(folder: Path, found: Found, seconds: dict[str, float], summary: Summ
         start = time.perf_counter()
         positions = flows_map(flow_net, folder / "flows.html")
         positions.update(actors_map(actor_net, folder / "actors.html"))
-        exported = export_graph(extractions, entities)
+        exported = export_graph(extractions, entities, actor_net)
         write_graphml(exported, folder / "graph.graphml")
         write_gexf(exported, folder / "graph.gexf", positions)
         write_ctdc(extractions, entities, folder / "flows_ctdc.csv", alpha3_codes())
@@ -285,7 +321,8 @@ def _read_and_extract(files, skipped, failures, folder: Path, summary: Summary, 
                 records.append({"path": path, "sha256": sha, "status": "duplicate", "note": why})
             else:
                 if doc is not done.doc:   # its id was made unique: extract it under that id
-                    done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough)
+                    done.extraction, done.reused, done.error = extract_or_reuse(
+                        doc, old_cache, thorough, work.keywords.get("time_limit"))
                     done.triples = done.entry = None
                 _admit(doc, done, found, records, summary, old_cache, new_cache, thorough, spool)
         if progress:
@@ -373,7 +410,13 @@ def _admit(doc: Document, done: Done, found: Found, records: _Records, summary: 
         cache.write(new_cache, doc.id, done.entry or cache.entry(done.extraction, thorough))
     # (its worker serialised its graph, unless it was extracted here under a new id)
     found[doc.id] = spool.add(done.extraction, done.triples or document_triples(done.extraction))
-    records.append({"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"})
+    record = {"path": doc.path, "sha256": doc.sha256, "document": doc.id, "status": "ok"}
+    if doc.encoding not in ("utf-8", "utf-8-sig"):
+        # the README promises this line: a wrong guess garbles every accent of the document
+        summary.notes.append(f"{doc.path}: not valid UTF-8, read as {doc.encoding} (Windows "
+                             "Latin-1); if that is wrong, re-save it as UTF-8")
+        record["encoding"] = doc.encoding
+    records.append(record)
 
 
 def _by_subject(ntriples: bytes, parts: int) -> list[bytes]:
@@ -691,8 +734,15 @@ def _executor(jobs: int, scheduler: str | None, engine: str = "processes"):
             context.set_forkserver_preload(["kg.preload"])
         else:
             context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=quick_exit) as pool:
-            yield pool
+        # the workers end when this process is gone, however it ends (kg.worker.end_with)
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=quick_exit,
+                                 initargs=(os.getpid(),)) as pool:
+            try:
+                yield pool
+            except BaseException:
+                # (stopped: the documents not yet begun are dropped, not extracted first)
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     else:
         yield None
 

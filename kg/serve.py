@@ -1,7 +1,9 @@
 """The read-only SPARQL 1.1 Protocol endpoint over a finished build (``kg serve``).
 
-- ``/sparql``: GET ``?query=`` or POST (form or ``application/sparql-query``); results as
-  SPARQL JSON, XML, CSV or TSV by the Accept header (or ``format=json|xml|csv|tsv|html``).
+- ``/sparql``: GET ``?query=`` or POST (form or ``application/sparql-query``); SELECT and ASK
+  answered in SPARQL JSON, XML, CSV or TSV, CONSTRUCT and DESCRIBE in Turtle, N-Triples,
+  RDF/XML or JSON-LD, by the Accept header (or ``format=``), written by pyoxigraph's own
+  serialisers; 406 when nothing asked for is offered (:func:`_negotiate`).
   Updates are refused (405/403), and so are SERVICE, LOAD and FROM an outside IRI (400).
 - ``/``: a query form and links to the maps; the build's maps, report and tables by name.
 
@@ -16,12 +18,13 @@ from __future__ import annotations
 
 import html
 import ipaddress
-import json
+import math
 import multiprocessing
 import os
 import queue
 import shutil
 import tempfile
+import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -34,10 +37,29 @@ PAGES = {".html": "text/html; charset=utf-8", ".csv": "text/csv; charset=utf-8",
          ".md": "text/markdown; charset=utf-8", ".json": "application/json",
          ".ttl": "text/turtle; charset=utf-8", ".graphml": "application/xml",
          ".gexf": "application/xml", ".txt": "text/plain; charset=utf-8"}
-RESULT_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
-                "html": "text/html; charset=utf-8"}
-GRAPH_TYPES = {"ntriples": "application/n-triples", "turtle": "text/turtle; charset=utf-8"}
+# the formats of answers, by name (format=NAME): media type, and what else names it in Accept
+RESULT_FORMATS = {
+    "json": ("application/sparql-results+json", ("application/json", "text/javascript",
+                                                 "application/javascript")),
+    "xml": ("application/sparql-results+xml", ("application/xml", "text/xml")),
+    "csv": ("text/csv; charset=utf-8", ()),
+    "tsv": ("text/tab-separated-values; charset=utf-8", ("text/plain",)),
+    "html": ("text/html; charset=utf-8", ("application/xhtml+xml",)),
+}
+GRAPH_FORMATS = {
+    "turtle": ("text/turtle; charset=utf-8", ("application/turtle", "application/x-turtle",
+                                              "text/rdf+n3", "text/n3", "application/n3")),
+    "ntriples": ("application/n-triples", ("text/plain",)),
+    "rdfxml": ("application/rdf+xml", ("application/xml", "text/xml")),
+    "jsonld": ("application/ld+json", ("application/json", "application/x-json+ld")),
+}
+# (and the names other clients give format=: SPARQLWrapper sends format=xml for RDF/XML)
+RESULT_ALIASES = {name: fmt for fmt, (full, more) in RESULT_FORMATS.items()
+                  for name in (full.split(";")[0], *more)}
+GRAPH_ALIASES = {name: fmt for fmt, (full, more) in GRAPH_FORMATS.items()
+                 for name in (full.split(";")[0], *more)}
+GRAPH_ALIASES.update({"xml": "rdfxml", "rdf": "rdfxml", "json": "jsonld", "json-ld": "jsonld",
+                      "ttl": "turtle", "n3": "turtle", "nt": "ntriples"})
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
        "img-src data:; font-src data:; form-action 'self'")
 
@@ -63,7 +85,7 @@ class Endpoint(ThreadingHTTPServer):
 
     def __init__(self, out: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 7878, *,
                  public: bool = False, timeout: float = 10.0, max_rows: int = 10_000,
-                 workers: int = 2) -> None:
+                 workers: int | None = None, queue_size: int = 64) -> None:
         if not is_loopback(host) and not public:
             raise ServeError(f"refusing to listen on {host}: kg serve listens on 127.0.0.1 unless "
                              "--host names another address explicitly")
@@ -72,7 +94,10 @@ class Endpoint(ThreadingHTTPServer):
         if not store.is_dir() or not any(store.iterdir()):
             raise InputError(str(store), "no store here; run kg build first (or pass --out DIR)")
         self.timeout_s, self.max_rows = timeout, max_rows
-        self.snapshot = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+        # queries waiting for a worker: at most queue_size; more get a 503 with Retry-After at once
+        self.queue_size, self.waiting, self.waiting_lock = queue_size, 0, threading.Lock()
+        _remove_stale_snapshots()
+        self.snapshot = Path(tempfile.mkdtemp(prefix=f"kg-serve-{os.getpid()}-"))
         shutil.copytree(store, self.snapshot / "store", copy_function=_link_or_copy)
         self.pool: queue.Queue[_Worker] = queue.Queue()
         self.context = multiprocessing.get_context("spawn")
@@ -82,7 +107,7 @@ class Endpoint(ThreadingHTTPServer):
             shutil.rmtree(self.snapshot, ignore_errors=True)
             raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror}); "
                              "choose another --port") from None
-        for _ in range(max(1, workers)):
+        for _ in range(max(1, workers or default_workers())):
             self.pool.put(_Worker(self.context, self.snapshot / "store"))
 
     @property
@@ -91,14 +116,31 @@ class Endpoint(ThreadingHTTPServer):
         return f"http://{host if ':' not in str(host) else f'[{host}]'}:{port}/sparql"
 
     def run_query(self, text: str, fmt: str) -> tuple[int, str, bytes]:
+        """Run a query in a free worker: wait for one in a queue of at most ``queue_size``
+        queries, at most ``timeout`` seconds; a full queue or a wait too long is a 503 (with
+        Retry-After, see :meth:`_Handler._send`)."""
+        with self.waiting_lock:
+            full = self.waiting >= self.queue_size
+            if not full:
+                self.waiting += 1
+        if full:
+            return (503, "text/plain; charset=utf-8",
+                    f"{self.queue_size} queries are waiting already (kg serve --queue); "
+                    "try again shortly\n".encode())
         try:
             worker = self.pool.get(timeout=self.timeout_s)
         except queue.Empty:
             return 503, "text/plain", b"every query worker is busy; try again\n"
+        finally:
+            with self.waiting_lock:
+                self.waiting -= 1
         try:
             answer = worker.ask((text, fmt, self.max_rows), self.timeout_s)
             if answer is None:   # stopped: the query ran past the timeout, or its process died
+                died = not worker.process.is_alive()
                 worker.restart()
+                if died:
+                    return 500, "text/plain", b"the query's worker failed; try again\n"
                 return (503, "text/plain; charset=utf-8",
                         f"the query was stopped after {self.timeout_s:g} s (kg serve --timeout)\n".encode())
             return answer
@@ -110,6 +152,29 @@ class Endpoint(ThreadingHTTPServer):
         while not self.pool.empty():
             self.pool.get_nowait().stop()
         shutil.rmtree(self.snapshot, ignore_errors=True)
+
+
+def _remove_stale_snapshots() -> None:
+    """Remove the snapshots of servers that are gone (``kg-serve-PID-*`` in the temporary
+    folder, PID not running): a server killed by SIGKILL cannot remove its own."""
+    for folder in Path(tempfile.gettempdir()).glob("kg-serve-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue                 # its server runs
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue                 # another user's
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def default_workers() -> int:
+    """Query processes by default: two more than the cores, at least four, so that trivial
+    queries find a free worker while slow ones run (a slow query mostly waits on one core)."""
+    return max(4, (os.cpu_count() or 1) + 2)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -152,7 +217,8 @@ class _Worker:
 
 
 def _work(conn, store_dir: str) -> None:
-    """A query process: answer (query, format, max_rows) messages until the pipe closes."""
+    """A query process: answer (query, format, max_rows) messages until the pipe closes. Every
+    error becomes an answer: a worker that died would look like a timeout to the client."""
     import pyoxigraph as ox
     store = ox.Store.read_only(store_dir)
     while True:
@@ -162,94 +228,95 @@ def _work(conn, store_dir: str) -> None:
             return
         try:
             result = store.query(text, use_default_graph_as_union=True)
-            conn.send(_serialise(ox, result, fmt, max_rows))
-        except (SyntaxError, ValueError) as exc:
-            conn.send((400, "text/plain; charset=utf-8", f"bad query: {exc}\n".encode()))
-        except (RuntimeError, OSError) as exc:
-            conn.send((500, "text/plain; charset=utf-8", f"the query failed: {exc}\n".encode()))
+            answer = _serialise(ox, result, fmt, max_rows)
+        except SyntaxError as exc:
+            from kg.sparql import syntax_message
+            answer = (400, "text/plain; charset=utf-8", f"{syntax_message(exc, text)}\n".encode())
+        except ValueError as exc:
+            answer = (400, "text/plain; charset=utf-8", f"bad query: {exc}\n".encode())
+        except Exception as exc:    # noqa: BLE001 - any other failure is this query's, not the worker's
+            answer = (500, "text/plain; charset=utf-8", f"the query failed: {exc}\n".encode())
+        conn.send(answer)
+
+
+class _TooMany(Exception):
+    """Raised into pyoxigraph's writer: the result has more rows than the endpoint answers."""
+
+
+class _Counted:
+    """A binary writer that keeps what pyoxigraph writes and stops it past ``lines`` lines
+    (N-Triples and SPARQL TSV write one triple or one solution per line)."""
+
+    def __init__(self, lines: int) -> None:
+        self.lines, self.seen, self.parts = lines, 0, []
+
+    def write(self, data: bytes) -> int:
+        self.seen += data.count(b"\n")
+        if self.seen > self.lines:
+            raise _TooMany()
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
 
 
 def _serialise(ox, result, fmt: str, max_rows: int) -> tuple[int, str, bytes]:
+    """The answer in ``fmt``, written by pyoxigraph's own serialisers (SPARQL results JSON, XML,
+    CSV, TSV; Turtle, N-Triples, RDF/XML, JSON-LD); a result of more than ``max_rows`` rows
+    (or triples) is refused. The rows are counted in TSV or N-Triples as they stream out
+    (one per line), then read back and written in the format asked for."""
     if isinstance(result, ox.QueryBoolean):
-        if fmt in ("csv", "tsv", "html"):
-            return 200, RESULT_TYPES[fmt], f"{str(bool(result)).lower()}\n".encode()
-        if fmt == "xml":
-            body = ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                    f"<head/><boolean>{str(bool(result)).lower()}</boolean></sparql>\n")
-            return 200, RESULT_TYPES["xml"], body.encode()
-        return 200, RESULT_TYPES["json"], json.dumps({"head": {}, "boolean": bool(result)}).encode()
-    rows = []
-    for row in result:
-        if len(rows) == max_rows:
-            return (400, "text/plain; charset=utf-8",
-                    (f"the result has more than {max_rows:,} rows (kg serve --max-rows); page through "
-                     "it with LIMIT and OFFSET, or take the whole graph with kg dump\n").encode())
-        rows.append(row)
-    if isinstance(result, ox.QueryTriples):
-        rdf = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES
-        kind = GRAPH_TYPES["turtle" if fmt == "turtle" else "ntriples"]
-        return 200, kind, ox.serialize(rows, format=rdf)
-    names = [v.value for v in result.variables]
-    table = [[row[v] for v in names] for row in rows]
-    return 200, RESULT_TYPES[fmt], _WRITERS[fmt](names, table)
+        fmt = fmt if fmt in RESULT_FORMATS else "json"
+        if fmt == "html":
+            return 200, RESULT_FORMATS["html"][0], _page("kg query result", f"<p>{bool(result)}</p>")
+        return 200, RESULT_FORMATS[fmt][0], result.serialize(format=_oxformat(ox, fmt))
+    graph = isinstance(result, ox.QueryTriples)
+    counted = _Counted(max_rows if graph else max_rows + 1)    # (TSV has a header line)
+    try:
+        if graph:
+            result.serialize(counted, format=ox.RdfFormat.N_TRIPLES)
+        else:
+            result.serialize(counted, format=ox.QueryResultsFormat.TSV)
+    except _TooMany:
+        return (400, "text/plain; charset=utf-8",
+                (f"the result has more than {max_rows:,} rows (kg serve --max-rows); page through "
+                 "it with LIMIT and OFFSET, or take the whole graph with kg dump\n").encode())
+    data = counted.getvalue()
+    if graph:
+        fmt = fmt if fmt in GRAPH_FORMATS else "turtle"
+        if fmt == "ntriples":
+            return 200, GRAPH_FORMATS[fmt][0], data
+        triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+        text = ox.serialize(triples, format=_oxformat(ox, "turtle" if fmt == "html" else fmt),
+                            **({"prefixes": _PREFIXES} if fmt in ("turtle", "html") else {}))
+        if fmt == "html":
+            return (200, RESULT_FORMATS["html"][0],
+                    _page("kg query result", f"<pre>{html.escape(text.decode('utf-8'))}</pre>"))
+        return 200, GRAPH_FORMATS[fmt][0], text
+    fmt = fmt if fmt in RESULT_FORMATS else "json"
+    if fmt == "tsv":
+        return 200, RESULT_FORMATS[fmt][0], data
+    solutions = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
+    if fmt == "html":
+        names = [v.value for v in solutions.variables]
+        return 200, RESULT_FORMATS[fmt][0], _html(names, [[row[n] for n in names] for row in solutions])
+    return 200, RESULT_FORMATS[fmt][0], solutions.serialize(format=_oxformat(ox, fmt))
 
 
-def _json_term(term) -> dict:
-    kind = type(term).__name__
-    if kind == "NamedNode":
-        return {"type": "uri", "value": term.value}
-    if kind == "BlankNode":
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = term.datatype.value
-    return out
+def _oxformat(ox, fmt: str):
+    """pyoxigraph's format object of one of kg's format names."""
+    return getattr(ox.QueryResultsFormat if fmt in RESULT_FORMATS else ox.RdfFormat, _OX_NAMES[fmt])
 
 
-def _json(names, table) -> bytes:
-    bindings = [{n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in table]
-    return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}},
-                      ensure_ascii=False).encode()
-
-
-def _xml(names, table) -> bytes:
-    from xml.sax.saxutils import escape, quoteattr
-    parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-    parts += [f"<variable name={quoteattr(n)}/>" for n in names]
-    parts.append("</head><results>")
-    for row in table:
-        parts.append("<result>")
-        for n, t in zip(names, row):
-            if t is None:
-                continue
-            j = _json_term(t)
-            if j["type"] == "literal":
-                attrs = "".join(f" {k}={quoteattr(j[k])}" for k in ("datatype", "xml:lang") if k in j)
-                value = f"<literal{attrs}>{escape(j['value'])}</literal>"
-            else:
-                value = f"<{j['type']}>{escape(j['value'])}</{j['type']}>"
-            parts.append(f"<binding name={quoteattr(n)}>{value}</binding>")
-        parts.append("</result>")
-    parts.append("</results></sparql>\n")
-    return "".join(parts).encode()
-
-
-def _csv(names, table) -> bytes:
-    import csv
-    import io
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(names)
-    writer.writerows([("" if t is None else t.value) for t in row] for row in table)
-    return buffer.getvalue().encode()
-
-
-def _tsv(names, table) -> bytes:
-    lines = ["\t".join(f"?{n}" for n in names)]
-    lines += ["\t".join("" if t is None else str(t) for t in row) for row in table]
-    return ("\n".join(lines) + "\n").encode()
+_OX_NAMES = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "turtle": "TURTLE",
+             "ntriples": "N_TRIPLES", "rdfxml": "RDF_XML", "jsonld": "JSON_LD"}
+_PREFIXES = {"kg": "https://w3id.org/kg-tip/ontology#", "skos": "http://www.w3.org/2004/02/skos/core#",
+             "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
+             "oa": "http://www.w3.org/ns/oa#"}
 
 
 def _html(names, table) -> bytes:
@@ -259,9 +326,6 @@ def _html(names, table) -> bytes:
     return _page("kg query results", f"<p>{len(table)} rows</p><table><tr>{head}</tr>{body}</table>")
 
 
-_WRITERS = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv, "html": _html}
-
-
 def _page(title: str, content: str) -> bytes:
     return (f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             "<style>body{font:14px sans-serif;margin:1.5em}td,th{border:1px solid #ccc;padding:2px 6px;"
@@ -269,20 +333,60 @@ def _page(title: str, content: str) -> bytes:
             f"</head><body>{content}</body></html>\n").encode()
 
 
-def _negotiate(accept: str, explicit: str) -> str | None:
-    """The result format asked for: ``format=`` wins, then the Accept header; JSON by default."""
+def _negotiate(accept: str, explicit: str, form: str | None) -> str | None:
+    """The format of the answer (SPARQL 1.1 Protocol, section 2.1): ``format=`` wins, then the
+    media types of the Accept header by their q values (ties: the client's order), among those
+    offered for the query's form: SELECT and ASK give results (JSON, XML, CSV, TSV; HTML for
+    the page's form), CONSTRUCT and DESCRIBE give a graph (Turtle, N-Triples, RDF/XML,
+    JSON-LD). No Accept header, or ``*/*``: JSON or Turtle. None: nothing asked for is offered
+    (the caller answers 406).
+
+    >>> _negotiate("text/turtle", "", "SELECT") is None
+    True
+    >>> _negotiate("application/rdf+xml;q=0.5, text/turtle", "", "CONSTRUCT")
+    'turtle'
+    >>> _negotiate("", "", "ASK"), _negotiate("*/*", "", "DESCRIBE")
+    ('json', 'turtle')
+    """
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    offered = GRAPH_FORMATS if graph else RESULT_FORMATS
+    aliases = GRAPH_ALIASES if graph else RESULT_ALIASES
     if explicit:
-        return explicit if explicit in RESULT_TYPES or explicit in GRAPH_TYPES else None
-    for part in accept.split(","):
-        kind = part.split(";")[0].strip().lower()
-        for name, full in {**RESULT_TYPES, **GRAPH_TYPES}.items():
-            if kind == full.split(";")[0]:
-                return name
-        if kind in ("application/json", "text/plain"):
-            return "json" if kind == "application/json" else "tsv"
-        if kind == "text/html":
+        explicit = explicit.strip().lower()
+        if explicit == "html":
             return "html"
-    return "json"
+        return explicit if explicit in offered else aliases.get(explicit)
+    if not accept.strip():
+        return next(iter(offered))
+    choices = []
+    for order, part in enumerate(accept.split(",")):
+        kind, *params = [x.strip() for x in part.split(";")]
+        kind, q = kind.lower(), 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q <= 0 or not kind:
+            continue
+        if kind == "*/*":
+            name = next(iter(offered))
+        elif kind.endswith("/*"):
+            family = kind[:-1]
+            name = next((n for n, (full, _) in offered.items() if full.startswith(family)), None)
+        else:
+            name = aliases.get(kind)
+        if name is not None:
+            choices.append((-q, order, name))
+    return min(choices)[2] if choices else None
+
+
+def offered(form: str | None) -> str:
+    """The media types offered for a query's form, for a 406's message."""
+    formats = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS
+    return ", ".join(full.split(";")[0] for full, _ in formats.values())
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -290,7 +394,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "kg-serve"
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args) -> None:
         pass   # no request log on the terminal: queries may be sensitive
 
     def do_GET(self) -> None:
@@ -343,7 +447,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(403, "text/plain", b"this endpoint is read-only: updates are refused\n")
 
     def _sparql(self, params: dict[str, list[str]]) -> None:
-        from kg.sparql import QueryError, refuse
+        from kg.sparql import QueryError, query_form, refuse
         if "update" in params:
             return self._refuse_update()
         text = (params.get("query") or [""])[0]
@@ -352,14 +456,22 @@ class _Handler(BaseHTTPRequestHandler):
         if any(params.get(k) for k in ("default-graph-uri", "named-graph-uri")):
             return self._send(400, "text/plain", b"default-graph-uri and named-graph-uri are not "
                               b"supported: every query reads the union of kg's graphs\n")
-        fmt = _negotiate(self.headers.get("Accept", ""), (params.get("format") or [""])[0])
-        if fmt is None:
-            return self._send(406, "text/plain", b"format: one of json, xml, csv, tsv, html, "
-                              b"ntriples, turtle\n")
         try:
             refuse(text)
         except QueryError as exc:
             return self._send(400, "text/plain; charset=utf-8", f"{exc}\n".encode())
+        form = query_form(text)
+        # (the first format= this endpoint knows: SPARQLWrapper sends two for JSON-LD)
+        asked = params.get("format") or [""]
+        explicit = next((f for f in asked if _negotiate("", f, form)), asked[0])
+        fmt = _negotiate(self.headers.get("Accept", ""), explicit, form)
+        if fmt is None:
+            asked = f"format={explicit}" if explicit else f"Accept: {self.headers.get('Accept', '')}"
+            names = ", ".join(GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS)
+            return self._send(406, "text/plain; charset=utf-8",
+                              (f"cannot answer a {form or 'query'} in what was asked for ({asked}); "
+                               f"offered: {offered(form)} (or format={names.replace(', ', '|')})\n"
+                               ).encode())
         status, kind, body = self.server.run_query(text, fmt)
         self._send(status, kind, body)
 
@@ -379,8 +491,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _file(self, path: str) -> None:
         """A file of the build: its maps, report, tables and analysis; never the store, the cache
         or anything outside the folder."""
+        if "\x00" in path:
+            return self._send(400, "text/plain", b"bad path: a NUL byte\n")
         relative = Path(path.lstrip("/"))
-        target = (self.server.out / relative).resolve()
+        try:
+            target = (self.server.out / relative).resolve()
+        except (OSError, ValueError):     # a name too long, a loop of links
+            return self._send(404, "text/plain", b"not found\n")
         allowed = (target.is_file() and target.suffix in PAGES and target.is_relative_to(self.server.out)
                    and relative.parts and relative.parts[0] not in ("store", "cache")
                    and not any(part.startswith(".") for part in relative.parts))
@@ -390,6 +507,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, kind: str, body: bytes) -> None:
         self.send_response(status, HTTPStatus(status).phrase)
+        if status == 503:     # busy, or a query stopped: when to try again
+            self.send_header("Retry-After", str(max(1, math.ceil(self.server.timeout_s))))
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")

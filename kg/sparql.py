@@ -54,8 +54,17 @@ def read_query(path: Path) -> NamedQuery:
     return NamedQuery(path.stem, description, text, params)
 
 
+UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "COPY", "MOVE", "ADD", "WITH")
+
+
 def resolve(query: str) -> NamedQuery:
-    """A named query, a .rq file, or SPARQL text."""
+    """A named query, a .rq file, or SPARQL text.
+
+    >>> resolve("flows-thruogh")
+    Traceback (most recent call last):
+    ...
+    kg.sparql.QueryError: no query named 'flows-thruogh' (did you mean flows-through?); kg query --list shows them (or give a FILE.rq, or -e 'SPARQL')
+    """
     if query in named_queries():
         return named_queries()[query]
     path = Path(query)
@@ -63,15 +72,74 @@ def resolve(query: str) -> NamedQuery:
         if not path.is_file():
             raise InputError(query, "no such query file")
         return read_query(path)
-    if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", query, re.I):
-        return NamedQuery("-e", "", query)
-    known = ", ".join(named_queries())
-    raise QueryError(f"unknown query {query!r}; named queries: {known} (or a FILE.rq, or -e 'SPARQL')")
+    if query_form(query) or _update(query):
+        return text_query(query)
+    import difflib
+    close = difflib.get_close_matches(query.lower(), named_queries(), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise QueryError(f"no query named {query!r}{hint}; kg query --list shows them "
+                     "(or give a FILE.rq, or -e 'SPARQL')")
+
+
+def text_query(text: str) -> NamedQuery:
+    """SPARQL given as text (``kg query -e``); refused at once if it is an update."""
+    refuse(text)
+    return NamedQuery("-e", "", text)
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query (its first such keyword outside
+    strings, comments, IRIs and names), or None.
+
+    >>> query_form('PREFIX ex: <urn:select:> # ASK\\nCONSTRUCT { ?s ex:ask ?o } WHERE { ?s ?p ?o }')
+    'CONSTRUCT'
+    """
+    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _code(text), re.IGNORECASE)
+    return m.group(1).upper() if m else None
+
+
+def _update(text: str) -> str | None:
+    """The update keyword a text starts an operation with, or None."""
+    m = re.search(rf"\b({'|'.join(UPDATES)})\b", _code(text), re.IGNORECASE)
+    return m.group(1).upper() if m else None
+
+
+def _code(text: str) -> str:
+    """The query without strings, comments, IRIs, variables and prefixed names: what is left
+    cannot hide a keyword."""
+    return re.sub(r"[?$]\w+|[\w.-]*:[\w.-]*", " ", _mask(text))
+
+
+def syntax_message(exc: Exception, text: str) -> str:
+    """A syntax error of pyoxigraph ("error at 3:12: expected ...") as a message with the line
+    and column and the line itself, marked.
+
+    >>> print(syntax_message(SyntaxError("error at 2:8: expected OPTIONAL"), "SELECT *\\nWHERE { ?s ?p"))
+    syntax error at line 2, column 8: expected OPTIONAL
+      WHERE { ?s ?p
+             ^
+    """
+    message = str(exc)
+    m = re.match(r"error at (\d+):(\d+)(?:-\d+:\d+)?:\s*(.*)", message, re.DOTALL)
+    if not m:
+        return f"syntax error: {message}"
+    line, column, what = int(m.group(1)), int(m.group(2)), m.group(3)
+    lines = text.splitlines() or [""]
+    shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    caret = " " * max(0, min(column, len(shown) + 1) - 1) + "^"
+    return f"syntax error at line {line}, column {column}: {what}\n  {shown}\n  {caret}"
+
+
+class Rows(list):
+    """The rows of a query's answer; ``truncated`` when it had more than the limit."""
+
+    truncated: bool = False
 
 
 def run(store_dir: str | Path, query: NamedQuery, params: dict[str, str] | None = None,
-        limit: int = 100_000) -> tuple[list[str], list[list[str]]]:
-    """Run a query on a build's store; return the variable names and rows of strings."""
+        limit: int = 100_000) -> tuple[list[str], Rows]:
+    """Run a query on a build's store; return the variable names and rows of strings (at most
+    ``limit``: ``rows.truncated`` says whether there were more)."""
     import pyoxigraph as ox
     params = dict(params or {})
     unknown = set(params) - set(query.params)
@@ -83,17 +151,27 @@ def run(store_dir: str | Path, query: NamedQuery, params: dict[str, str] | None 
     store = open_store(store_dir)
     try:
         result = store.query(bind(query.text, values), use_default_graph_as_union=True)
-    except (SyntaxError, RuntimeError, OSError) as exc:
+    except SyntaxError as exc:
+        # (a bound parameter adds a VALUES block: the position is that of the query as run)
+        where = "" if query.name == "-e" else f"{query.name}: "
+        raise QueryError(where + syntax_message(exc, bind(query.text, values))) from None
+    except (RuntimeError, OSError) as exc:
         raise QueryError(f"{query.name}: {exc}") from None
+    rows = Rows()
     if isinstance(result, ox.QueryBoolean):
-        return ["result"], [[str(bool(result)).lower()]]
+        rows.append([str(bool(result)).lower()])
+        return ["result"], rows
     if isinstance(result, ox.QueryTriples):
-        rows = [[_text(t.subject), _text(t.predicate), _text(t.object)] for t, _ in zip(result, range(limit))]
-        return ["subject", "predicate", "object"], rows
-    variables = [v.value for v in result.variables]
-    rows = []
-    for solution, _ in zip(result, range(limit)):
-        rows.append([_text(solution[v]) for v in variables])
+        variables = ["subject", "predicate", "object"]
+        answers = ([_text(t.subject), _text(t.predicate), _text(t.object)] for t in result)
+    else:
+        variables = [v.value for v in result.variables]
+        answers = ([_text(solution[v]) for v in variables] for solution in result)
+    for row in answers:
+        if len(rows) == limit:
+            rows.truncated = True
+            break
+        rows.append(row)
     return variables, rows
 
 
@@ -119,7 +197,7 @@ def bind(text: str, values: dict[str, str]) -> str:
     if not values:
         return text
     code = _mask(text)
-    groups = list(re.finditer(r"\bWHERE\s*\{", code, re.I))
+    groups = list(re.finditer(r"\bWHERE\s*\{", code, re.IGNORECASE))
     if not groups:
         raise QueryError("a query with parameters needs a WHERE { ... } clause to bind them in")
     for group in reversed(groups):
@@ -149,15 +227,17 @@ def refuse(text: str) -> None:
     """Refuse what would reach beyond the local store or change it: SERVICE (the network),
     LOAD, FROM / FROM NAMED with an IRI that is not one of kg's graphs (a file or URL), and
     every update form. Raises QueryError naming the refused feature."""
-    for source in re.finditer(r"\bFROM\s+(?:NAMED\s+)?<([^>]*)>", _mask(text, iris=False), re.I):
+    for source in re.finditer(r"\bFROM\s+(?:NAMED\s+)?<([^>]*)>", _mask(text, iris=False), re.IGNORECASE):
         if not source.group(1).startswith(KG_IRIS):
             raise QueryError(f"FROM <{source.group(1)}> is not allowed: queries read kg's own graphs "
                              f"(<{KG_IRIS}...>), never a file or a URL")
-    # strings, comments, IRIs, variables and prefixed names cannot hold a keyword
-    code = re.sub(r"[?$]\w+|[\w.-]*:[\w.-]*", " ", _mask(text))
-    banned = re.search(r"\b(SERVICE|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD|WITH)\b", code, re.I)
-    if banned:
-        raise QueryError(f"{banned.group(1).upper()} is not allowed: kg's queries only read the store")
+    code = _code(text)
+    if re.search(r"\bSERVICE\b", code, re.IGNORECASE):
+        raise QueryError("SERVICE is not allowed: kg's queries only read the store, never the network")
+    update = _update(text)
+    if update:
+        raise QueryError(f"{update} is not allowed: updates are refused, kg's store is read-only "
+                         "(rebuild with kg build, or record a change with kg correct)")
 
 
 FORMATS = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG",

@@ -9,6 +9,7 @@ cheap, and joins the graphs.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -52,16 +53,17 @@ def read(path: Path, max_mb: float, data: bytes | None = None) -> Done:
 
 
 def read_and_extract(path: Path, max_mb: float, old_cache: Path | None = None,
-                     thorough: bool = False, data: bytes | None = None, done: Done | None = None) -> Done:
+                     thorough: bool = False, data: bytes | None = None, done: Done | None = None,
+                     time_limit: float | None = None) -> Done:
     """Read ``path`` (or its ``data``, read where the build runs when this worker is on another
     machine; or take ``done``, the file as the build read it with :func:`read`) and extract it
-    (see :class:`Done`); never raises for one bad file."""
+    (see :class:`Done`), in at most ``time_limit`` seconds; never raises for one bad file."""
     done = done or read(path, max_mb, data)
     if done.failure is not None:
         return done
     doc = done.doc
     start = time.perf_counter()
-    done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough)
+    done.extraction, done.reused, done.error = extract_or_reuse(doc, old_cache, thorough, time_limit)
     if done.extraction is not None:
         done.triples = document_triples(done.extraction)
         if not done.reused:
@@ -72,31 +74,89 @@ def read_and_extract(path: Path, max_mb: float, old_cache: Path | None = None,
     return done
 
 
-def extract_or_reuse(doc: Document, old_cache: Path | None,
-                     thorough: bool = False) -> tuple[Extraction | None, bool, str]:
+def extract_or_reuse(doc: Document, old_cache: Path | None, thorough: bool = False,
+                     time_limit: float | None = None) -> tuple[Extraction | None, bool, str]:
     """(extraction, reused, error): the previous build's extraction when the document and kg's
-    extractor are unchanged, else a new one; error says why extraction failed."""
+    extractor are unchanged, else a new one; error says why extraction failed, or that it took
+    longer than ``time_limit`` seconds (see :func:`_time_limit`)."""
     if old_cache is not None:
         cached, current = cache.load(old_cache, doc.id, doc.sha256, thorough)
         if current:
             # the same bytes may have moved: the document is where it was read this time
             return replace(cached, document=replace(cached.document, path=doc.path,
                                                     source_file=doc.source_file)), True, ""
+    if time_limit:
+        warm_up()      # (loading the model is no document's time)
     try:
-        return extract(doc, thorough=thorough), False, ""
+        with _time_limit(time_limit):
+            return extract(doc, thorough=thorough), False, ""
+    except _TooLong:
+        return None, False, (f"skipped: extracting {doc.id} took longer than {time_limit:g} s "
+                             "(kg build --doc-timeout); the other documents are built")
     except Exception as exc:    # a bug on one document must not stop the others
         return None, False, (f"extraction failed ({type(exc).__name__}: {exc}); "
                              "please report this with the file")
 
 
-def quick_exit() -> None:
+WARM_UP = (b"Kazakhstan is a source and destination country for men and women trafficked to "
+           b"Russia for forced labor. Minister Ivan Petrov said the Ministry of Justice and "
+           b"the IOM office in Almaty work together.\n")
+_warm = False
+
+
+def warm_up() -> None:
+    """Load once what extraction loads on first use (the model, the gazetteer, the extractors'
+    tables) by extracting a short text: a build's fork server does it before it forks the
+    workers (kg.preload), a build without workers before its first document's time starts."""
+    global _warm
+    if not _warm:
+        _warm = True
+        read_and_extract(Path("warm-up.txt"), max_mb=1, data=WARM_UP)
+
+
+class _TooLong(BaseException):
+    """Raised into extraction when a document's time is up (a BaseException: the extractors'
+    own ``except Exception`` must not swallow it)."""
+
+
+@contextmanager
+def _time_limit(seconds: float | None):
+    """Stop what runs inside after ``seconds`` (raises _TooLong), with a timer signal: in a
+    build's worker processes and in a build run in a main thread; elsewhere (a Dask worker's
+    thread) no limit. One pathological document (a 16 KB paragraph with no full stop) must
+    not stall a build."""
+    import signal
+    import threading
+    if not seconds or not hasattr(signal, "setitimer") or \
+            threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame) -> None:
+        raise _TooLong()
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def quick_exit(build: int | None = None) -> None:
     """Initialise a local worker process so that it ends at once when the build is done,
     without the interpreter's teardown (unloading the model, the gazetteer and every module):
     the build waited 0.8 s for its two workers to end. Runs first of the exit handlers, after
-    the worker has sent its last result and its exit message."""
+    the worker has sent its last result and its exit message.
+
+    ``build``: the process id of the build; the worker ends when that process is gone (see
+    :func:`end_with`), however it ended."""
     import atexit
     import os
     import sys
+
+    if build is not None:
+        end_with(build)
 
     def end() -> None:
         for stream in (sys.stdout, sys.stderr):
@@ -106,3 +166,47 @@ def quick_exit() -> None:
                 pass
         os._exit(0)
     atexit.register(end)
+
+
+def end_with(build: int) -> None:
+    """End this process (and the fork server that forked it) as soon as the process ``build``
+    is gone. A build killed by SIGKILL, or by SIGTERM before it could stop its pool, left its
+    workers waiting for work forever, and with them the fork server and multiprocessing's
+    resource tracker (four processes, 440 MB). A worker's parent is the fork server, not the
+    build, so the build is watched by its id: a pidfd where Linux has them (it cannot name
+    another process later), else a check every second."""
+    import os
+    import threading
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(build)
+        except ProcessLookupError:
+            handle = None                   # gone already
+        except (AttributeError, OSError):   # no pidfd here: ask every second
+            import time
+            while _alive(build):
+                time.sleep(1)
+            handle = None
+        if handle is not None:
+            import select
+            select.select([handle], [], [])
+        parent = os.getppid()
+        if parent not in (build, 1):        # the fork server forked this worker: end it too
+            try:
+                os.kill(parent, 15)
+            except OSError:
+                pass
+        os._exit(1)
+    threading.Thread(target=watch, name="kg-watch-build", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    import os
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,6 +1,7 @@
 """Shared fixtures: the seeds, the gold, the 1,295-cable corpus (extracted once per session)."""
 from __future__ import annotations
 
+import signal
 import tarfile
 from pathlib import Path
 
@@ -26,3 +27,12 @@ def seeds_build(tmp_path_factory):
     from kg.pipeline import build
     out = tmp_path_factory.mktemp("seeds") / "exports"
     return build(out=out), out
+
+
+@pytest.fixture(autouse=True)
+def _sigterm_as_it_was():
+    """kg build and kg serve stop on SIGTERM through their finally blocks (kg.cli); run in
+    this process by CliRunner, they would leave that handler to the tests that follow."""
+    handler = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, handler)

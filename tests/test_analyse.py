@@ -74,3 +74,49 @@ def test_seed_routes_in_the_analysis(seeds_build):
     assert "Kazakhstan → Kyrgyzstan → United Arab Emirates" in routes
     hubs = list(csv.DictReader((out / "analysis" / "transit_hubs.csv").open(encoding="utf-8")))
     assert hubs[0]["place"] == "Kazakhstan"
+
+
+def test_an_unknown_count_of_victims_is_empty_not_zero(tmp_path):
+    """A hop whose flows state no count had victims 0 in corridors and the GraphML."""
+    from kg.export.graphs import export_graph
+    e = entities("a", "b", "c")
+    G = flow_network([flow(1, "a", "b"), flow(2, "b", "c", victims=4)], e)
+    by_hop = {(r["from"], r["to"]): r["victims"] for r in corridors(G)}
+    assert by_hop == {("A", "B"): None, ("B", "C"): 4}
+    from kg.model import Document, Extraction
+    doc = Document("d1", "d1.txt", "d1.txt", "0" * 64, "x", ())
+    x = Extraction(doc, tuple(e.values()), (), (flow(1, "a", "b"), flow(2, "b", "c", victims=4)))
+    exported = export_graph([x], list(e.values()))
+    assert "victims" not in exported["a"]["b"]["flow:a:b"]
+    assert exported["b"]["c"]["flow:b:c"]["victims"] == 4
+
+
+def test_report_shows_the_top_of_each_table_and_analysis_holds_every_document(tmp_path):
+    """report.md of the corpus was 1,381 lines, most of them documents with nothing in them."""
+    from kg.export.report import write_analysis
+    from kg.model import Document, Extraction
+    e = entities("a", "b")
+    extractions = [Extraction(Document(f"d{i:04}", "f", "f", "0" * 64, "x", ()), tuple(e.values()), (),
+                              (flow(i, "a", "b", doc=f"d{i:04}"),) if i < 3 else ())
+                   for i in range(1_000)]
+    write_analysis(tmp_path, extractions, list(e.values()))
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert len(report.splitlines()) < 100
+    assert "| d0000 |" in report and "| d0500 |" not in report
+    assert "3 of the 1000 documents" in report
+    rows = (tmp_path / "analysis" / "documents.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 1_001 and rows[0] == "document,entities,flows,hedged_flows,relations"
+
+
+def test_graphml_has_the_co_mentions_and_reads_in_igraph_without_an_edge_id(seeds_build):
+    """The README promises every link of the actors map in graph.graphml; the co-mentions
+    were missing. igraph read each edge's GraphML id as an attribute `id`."""
+    import igraph as ig
+    out = seeds_build[1]
+    G = nx.read_graphml(out / "graph.graphml")
+    co = {tuple(sorted((a, b))) for a, b, d in G.edges(data=True) if d["kind"] == "co-mention"}
+    assert len(co) > 50
+    assert all(d["paragraphs"] >= 1 for _, _, d in G.edges(data=True) if d["kind"] == "co-mention")
+    graph = ig.Graph.Read_GraphML(str(out / "graph.graphml"))
+    assert "id" not in graph.es.attributes() and "kind" in graph.es.attributes()
+    assert "co-mention" in set(graph.es["kind"])

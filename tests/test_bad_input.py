@@ -113,3 +113,95 @@ def test_two_texts_with_one_name_keep_both(tmp_path):
     CliRunner().invoke(main, ["build", str(tmp_path / "x"), str(tmp_path / "y"), "--out", str(out), "-q"])
     ids = [line.split(",")[0] for line in (out / "documents.csv").read_text().splitlines()[1:]]
     assert ids == ["report", "report-2"]
+
+
+def test_a_file_read_as_cp1252_gets_a_line_on_stderr_even_with_q(tmp_path):
+    """The README promised a line for a file that is not valid UTF-8; it was read in silence."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder)
+    (folder / "memo.txt").write_bytes("Victims from Kyrgyzstan were trafficked to Osh – caf\xe9.\n"
+                                      .encode("cp1252"))
+    result = CliRunner().invoke(main, ["build", str(folder), "--out", str(tmp_path / "o"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "memo.txt: not valid UTF-8, read as cp1252" in result.stderr
+    assert "re-save it as UTF-8" in result.stderr
+
+
+def test_q_keeps_the_warnings_a_user_must_see(tmp_path):
+    """-q hid "correction matched nothing"; it hides the summary only."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder)
+    (tmp_path / "kg.corrections.toml").write_text('[[retype]]\nentity = "Atlantis"\ntype = "NGO"\n',
+                                                 encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(folder), "--out", str(tmp_path / "o"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "correction matched nothing" in result.stderr and "Atlantis" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("errno_, where, message", [
+    (30, "lock", "Read-only file system"),
+    (28, "spool", "No space left on device"),
+])
+def test_an_output_that_cannot_be_written_is_one_line_and_status_1(tmp_path, monkeypatch, errno_,
+                                                                   where, message):
+    """A read-only output folder (EROFS from the lock file) and a full disk (ENOSPC from the
+    spool) ended in a traceback; now one line naming the file, status 1, and the previous
+    outputs as they were."""
+    import os
+
+    from kg import pipeline
+    out = tmp_path / "o"
+    first = CliRunner().invoke(main, ["build", str(SEED), "--out", str(out), "-q"])
+    assert first.exit_code == 0, first.output
+    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+    def fail(path, *args, **kwargs):
+        raise OSError(errno_, os.strerror(errno_), str(path))
+    if where == "lock":
+        real_open = open
+
+        def guarded(path, *args, **kwargs):
+            if str(path).endswith(".kg-lock"):
+                fail(path)
+            return real_open(path, *args, **kwargs)
+        monkeypatch.setattr("builtins.open", guarded)
+    else:
+        monkeypatch.setattr(pipeline._Spool, "write", lambda self, data: fail(self.path))
+    result = CliRunner().invoke(main, ["build", str(SEED), "--out", str(out), "-q", "--no-cache"])
+    monkeypatch.undo()
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kg: error: cannot write ") and message in lines[0]
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+    assert not list(tmp_path.glob(".kg-build-*"))
+
+
+def test_a_document_over_the_time_limit_is_skipped_and_the_build_goes_on(tmp_path, monkeypatch):
+    """One pathological document (a long paragraph with no full stop) stalled the whole build;
+    now it is skipped with a line naming it (kg build --doc-timeout)."""
+    import time
+
+    from kg import worker
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLES, folder)
+    real = worker.extract
+
+    def stalls(doc, **kwargs):
+        if doc.id == "07ASTANA614":
+            time.sleep(600)
+        return real(doc, **kwargs)
+    monkeypatch.setattr(worker, "extract", stalls)
+    out = tmp_path / "o"
+    result = CliRunner().invoke(main, ["build", str(folder), "--out", str(out), "-q", "--no-cache",
+                                       "--doc-timeout", "1"])
+    assert result.exit_code == 1, result.output
+    lines = [x for x in result.stderr.splitlines() if x.startswith("kg: failed: ")]
+    assert len(lines) == 1 and "002_1fc1b373a221f2c3.txt" in lines[0] and "07ASTANA614" in lines[0]
+    assert "longer than 1 s" in lines[0] and "--doc-timeout" in lines[0]
+    documents = (out / "documents.csv").read_text(encoding="utf-8")
+    assert "07ASTANA614" not in documents and documents.count("\n") == 5    # the header and 4

@@ -71,6 +71,32 @@ def test_routes_stated_and_inferred(seeds_build):
     assert inferred.exit_code == 0 and "inferred" in inferred.output
 
 
+NAMED = {  # each command that takes a name, with the name in its place
+    "actors": lambda n: ["actors", n],
+    "flows": lambda n: ["flows", "--place", n],
+    "routes": lambda n: ["routes", "--from", "Uzbekistan", "--to", n],
+    "query": lambda n: ["query", "flows-through", "--param", f"country={n}", "--format", "csv"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(NAMED))
+@pytest.mark.parametrize("name", ["UAE", "uae", "Emirati", "united arab emirates", "U.A.E."])
+def test_every_command_resolves_a_name_the_same_way(seeds_build, command, name):
+    """kg actors UAE found the Emirates; kg flows --place UAE, kg routes --to UAE and
+    --param country=uae did not."""
+    result = CliRunner().invoke(main, [*NAMED[command](name), "--out", _out(seeds_build)])
+    assert result.exit_code == 0, result.output
+    assert "United Arab Emirates" in result.stdout
+    assert f"{name!r}: United Arab Emirates (Country, country-ae)" in result.stderr
+
+
+@pytest.mark.parametrize("command", sorted(NAMED))
+def test_every_command_lists_the_names_meant_by_a_misspelt_one(seeds_build, command):
+    result = CliRunner().invoke(main, [*NAMED[command]("Uzbekistn"), "--out", _out(seeds_build)])
+    assert result.exit_code == 1
+    assert "named 'Uzbekistn'" in result.stderr and "did you mean: Uzbekistan" in result.stderr
+
+
 def test_map_focus_writes_a_neighbourhood(seeds_build, tmp_path):
     target = tmp_path / "iom.html"
     result = CliRunner().invoke(main, ["map", "--focus", "IOM", "--depth", "1", "--out",

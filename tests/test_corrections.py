@@ -114,6 +114,27 @@ def test_merge_two_agencies(plain, corpus, tmp_path):
     assert len(rows(out, "entities")) == len(rows(plain, "entities")) - 1
 
 
+@pytest.mark.parametrize("names, into", [(["Migration Police"], "Criminal Police Department"),
+                                         (["Border Guard Service"], "Committee for National Security")])
+def test_a_merge_changes_only_what_it_names(plain, corpus, tmp_path, names, into):
+    """A merge of two agencies dropped the in-country flows of 07ASTANA614 (¶16, ¶17: source
+    and destination both Kazakhstan), because every flow from a place to itself was taken for
+    one the merge had made. Every row that names neither entity stays as it was."""
+    correct(corpus, f'[[merge]]\nnames = {json.dumps(names)}\ninto = "{into}"\n')
+    out = tmp_path / "out"
+    build([corpus], out)
+    assert (out / "flows.csv").read_bytes() == (plain / "flows.csv").read_bytes()
+    assert any(r["document"] == "07ASTANA614" and r["paragraph"] == "16" for r in rows(out, "flows"))
+    merged = {*names, into}
+    for table, columns in (("entities", ("name",)), ("relations", ("subject", "object")),
+                           ("roles", ("place",))):
+        before = {json.dumps(r, sort_keys=True) for r in rows(plain, table)
+                  if not merged & {r[c] for c in columns}}
+        after = {json.dumps(r, sort_keys=True) for r in rows(out, table)
+                 if not merged & {r[c] for c in columns}}
+        assert before == after, table
+
+
 def test_retype_and_move_an_entity(corpus, tmp_path):
     correct(corpus, '[[retype]]\nentity = "Anti-TIP Center"\ntype = "NGO"\ncountry = "Kyrgyzstan"\n')
     out = tmp_path / "out"

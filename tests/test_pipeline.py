@@ -100,6 +100,17 @@ def test_same_input_gives_the_same_bytes(tmp_path):
     assert without_measurements(manifest_a) == without_measurements(manifest_b)
 
 
+@pytest.mark.parametrize("given", [str, Path])
+def test_one_path_as_a_string_or_a_path_is_one_input(tmp_path, monkeypatch, given):
+    """kg.build("cables") read the characters of the string as paths (and "cables/" the whole
+    file system, through "/"); a Path was not iterable."""
+    import shutil
+    shutil.copytree(SAMPLES, tmp_path / "cables")
+    monkeypatch.chdir(tmp_path)
+    summary = kg.build(given("cables"), out="exports")
+    assert summary.documents == 5 and not summary.failures
+
+
 def test_a_build_that_reads_nothing_leaves_the_previous_outputs(tmp_path):
     out = tmp_path / "exports"
     kg.build(out=out)

@@ -37,10 +37,18 @@ def start(args: list[str]) -> tuple[subprocess.Popen, str]:
     return process, match.group(1)
 
 
+class URL(str):
+    """An endpoint's /sparql URL, with the server's process."""
+
+    process: subprocess.Popen
+
+
 @pytest.fixture(scope="module")
 def endpoint(seeds_build):
     _, out = seeds_build
     process, url = start(["--out", str(out), "--port", "0", "--timeout", "2", "--max-rows", "1000"])
+    url = URL(url)
+    url.process = process
     yield url
     process.terminate()
     process.wait(10)
@@ -97,6 +105,107 @@ def test_result_formats_by_accept_header(endpoint, seeds_build, accept):
     else:
         rows = json.loads(text)["results"]["bindings"]
     assert len(rows) == flows_in(seeds_build[1])
+
+
+SELECT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                "text/tab-separated-values"]
+GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]
+COUNTRIES = ("SELECT ?c ?name WHERE { ?c a <https://w3id.org/kg-tip/ontology#Country> ; "
+             "<http://www.w3.org/2004/02/skos/core#prefLabel> ?name }")
+CONSTRUCT = ("CONSTRUCT { ?c <http://www.w3.org/2004/02/skos/core#prefLabel> ?name } WHERE { "
+             "?c a <https://w3id.org/kg-tip/ontology#Country> ; "
+             "<http://www.w3.org/2004/02/skos/core#prefLabel> ?name }")
+
+
+def workers_of(endpoint: URL) -> set[int]:
+    import psutil
+    return {p.pid for p in psutil.Process(endpoint.process.pid).children(recursive=True)}
+
+
+@pytest.mark.parametrize("accept", SELECT_TYPES + GRAPH_TYPES + ["text/html", "*/*", ""])
+def test_select_in_every_accept_header_is_an_answer_or_a_406(endpoint, accept):
+    """SPARQL 1.1 Protocol: a SELECT is answered in a results format or refused with 406
+    naming what is offered; a graph format asked for a SELECT killed a worker (KeyError),
+    and the client got a false "timeout"."""
+    workers = workers_of(endpoint)
+    status, headers, body = get(endpoint, COUNTRIES, accept)
+    if accept in GRAPH_TYPES:
+        assert status == 406, body
+        assert b"application/sparql-results+json" in body and b"text/csv" in body
+    else:
+        assert status == 200, body
+        expected = accept if accept in SELECT_TYPES + ["text/html"] else "application/sparql-results+json"
+        assert headers["Content-Type"].startswith(expected)
+    assert workers_of(endpoint) == workers                  # no worker died
+    assert get(endpoint, "ASK {}")[0] == 200
+
+
+@pytest.mark.parametrize("accept", GRAPH_TYPES + SELECT_TYPES)
+def test_construct_in_every_accept_header_reads_back(endpoint, accept):
+    from rdflib import Graph
+    status, headers, body = get(endpoint, CONSTRUCT, accept)
+    if accept in SELECT_TYPES:
+        assert status == 406 and b"text/turtle" in body and b"application/ld+json" in body
+        return
+    assert status == 200 and headers["Content-Type"].startswith(accept), body
+    rdflib_format = {"text/turtle": "turtle", "application/n-triples": "nt",
+                     "application/rdf+xml": "xml", "application/ld+json": "json-ld"}[accept]
+    graph = Graph().parse(data=body.decode("utf-8"), format=rdflib_format)
+    names = {str(o) for o in graph.objects()}
+    assert "Kazakhstan" in names and len(graph) == len(names) > 5
+
+
+@pytest.mark.parametrize("accept, quality", [
+    ("text/turtle;q=0.2, application/sparql-results+xml;q=0.9, text/csv;q=0.5",
+     "application/sparql-results+xml"),
+    ("text/csv;q=0, application/json", "application/sparql-results+json"),
+    ("text/*", "text/csv"),
+])
+def test_accept_quality_values_choose_the_format(endpoint, accept, quality):
+    status, headers, _ = get(endpoint, COUNTRIES, accept)
+    assert status == 200 and headers["Content-Type"].startswith(quality)
+
+
+@pytest.mark.parametrize("return_format", ["xml", "json-ld", "turtle", "n3"])
+def test_sparqlwrapper_construct_in_its_formats(endpoint, return_format):
+    """CONSTRUCT as SPARQLWrapper asks for it (RDF/XML by default, JSON-LD, Turtle): each comes
+    in the format asked for and converts to a graph (N-Triples came for all of them)."""
+    from SPARQLWrapper import SPARQLWrapper
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(CONSTRUCT)
+    client.setReturnFormat(return_format)
+    graph = client.query().convert()
+    if return_format in ("turtle", "n3"):   # SPARQLWrapper gives these as bytes
+        from rdflib import Graph
+        graph = Graph().parse(data=graph.decode("utf-8"), format="turtle")
+    assert any(str(o) == "Kazakhstan" for o in graph.objects())
+
+
+def test_sparqlwrapper_select_in_xml_csv_tsv(endpoint):
+    from SPARQLWrapper import CSV, TSV, XML, SPARQLWrapper
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(COUNTRIES)
+    for fmt in (XML, CSV, TSV):
+        client.setReturnFormat(fmt)
+        answer = client.query().convert()
+        text = answer.toxml() if fmt == XML else answer.decode("utf-8")
+        assert "Kazakhstan" in text
+
+
+def test_a_nul_byte_in_the_path_is_a_400(endpoint):
+    """/%00 dropped the connection (a ValueError in the request's thread)."""
+    host, port = endpoint.split("/")[2].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(b"GET /%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := conn.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400")
+
+
+def test_a_syntax_error_names_its_line_and_column(endpoint):
+    status, _, body = get(endpoint, "SELECT ?s\nWHERE { ?s ?p }")
+    assert status == 400 and b"line 2, column" in body
 
 
 def test_post_bodies_of_the_protocol(endpoint):
@@ -184,6 +293,47 @@ def test_fifty_concurrent_clients_get_answers(endpoint):
     with ThreadPoolExecutor(50) as pool:
         statuses = [s for answers in pool.map(client, range(50)) for s in answers]
     assert statuses == [200] * 150
+
+
+def test_a_trivial_query_answers_while_two_slow_ones_run(seeds_build):
+    """With the default two workers, two heavy queries kept ASK {} waiting until they were
+    stopped (the timeout). The default has more workers than cores."""
+    process, url = start(["--out", str(seeds_build[1]), "--port", "0", "--timeout", "6"])
+    try:
+        slow = [threading.Thread(target=get, args=(url, ENDLESS)) for _ in range(2)]
+        for thread in slow:
+            thread.start()
+        time.sleep(0.5)             # (both are running)
+        status, _, body = get(url, "ASK {}")
+        assert status == 200 and json.loads(body)["boolean"] is True
+        assert all(thread.is_alive() for thread in slow)    # answered while they still ran
+        for thread in slow:
+            thread.join()
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_a_full_queue_is_a_503_with_retry_after(seeds_build):
+    process, url = start(["--out", str(seeds_build[1]), "--port", "0", "--timeout", "4",
+                          "--workers", "1", "--queue", "1"])
+    try:
+        running = threading.Thread(target=get, args=(url, ENDLESS))   # holds the one worker
+        running.start()
+        time.sleep(0.5)
+        waiting = threading.Thread(target=get, args=(url, ENDLESS))   # fills the queue
+        waiting.start()
+        time.sleep(0.5)
+        status, headers, body = get(url, "ASK {}")
+        assert status == 503 and b"waiting already" in body
+        assert int(headers["Retry-After"]) >= 1
+        assert waiting.is_alive()                    # refused at once, not after a wait
+        running.join()
+        waiting.join()
+        assert get(url, "ASK {}")[0] == 200
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 def test_listens_on_loopback_and_refuses_another_address_unless_asked(seeds_build):

@@ -132,3 +132,41 @@ def test_parameters_are_bound_inside_subqueries():
     text = sparql.bind(sparql.named_queries()["co-mentions"].text, {"a": "IOM", "b": "USAID"})
     assert text.count('VALUES (?a) { ("IOM") }') == 1 and text.count('VALUES (?b) { ("USAID") }') == 1
     assert text.count('VALUES (?a ?b) { ("IOM" "USAID") }') == 1   # and the outer group
+
+
+def query_cli(seeds_build, *args):
+    _, out = seeds_build
+    return CliRunner().invoke(main, ["query", *args, "--out", str(out)])
+
+
+@pytest.mark.parametrize("text", ["INSERT DATA { <urn:a> <urn:b> <urn:c> }", "DROP ALL",
+                                  "DELETE WHERE { ?s ?p ?o }"])
+def test_cli_refuses_updates_saying_so(seeds_build, text):
+    """An update given with -e was "unknown query"."""
+    result = query_cli(seeds_build, "-e", text)
+    assert result.exit_code == 2
+    assert "updates are refused" in result.output and "read-only" in result.output
+    assert "unknown query" not in result.output
+
+
+def test_cli_suggests_the_named_query_meant(seeds_build):
+    result = query_cli(seeds_build, "flows-thruogh")
+    assert result.exit_code == 2
+    assert "no query named 'flows-thruogh' (did you mean flows-through?)" in result.output
+
+
+def test_cli_shows_a_syntax_error_with_its_line_and_column(seeds_build):
+    result = query_cli(seeds_build, "-e", "SELECT ?s\nWHERE {\n  ?s ?p\n}")
+    assert result.exit_code == 2
+    assert "syntax error at line 4, column" in result.output and "  }" in result.output
+
+
+def test_cli_says_on_stderr_when_it_stops_at_its_row_limit(seeds_build):
+    """kg query stopped at 100,000 rows and said nothing."""
+    everything = "SELECT * WHERE { ?s ?p ?o }"
+    result = query_cli(seeds_build, "-e", everything, "--format", "csv", "--limit", "10")
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 11            # the header and 10 rows
+    assert "stopped at 10 rows" in result.stderr and "--limit" in result.stderr
+    whole = query_cli(seeds_build, "-e", "SELECT * WHERE { ?s a ?t } LIMIT 5", "--limit", "5")
+    assert whole.exit_code == 0 and "stopped" not in whole.stderr

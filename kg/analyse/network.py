@@ -33,7 +33,8 @@ def flow_network(flows: Iterable[Flow], entities: dict[str, Entity],
     ``G.graph["hedged_left_out"]``.
 
     Each edge aggregates the flows through it: ``flows`` (ids), ``documents``, ``victims``
-    (the sum of stated counts), ``exploitation`` and ``sectors`` (Counters), ``internal``
+    (the sum of stated counts) and ``victims_stated`` (how many of its flows state one: none,
+    and the number is unknown, not 0), ``exploitation`` and ``sectors`` (Counters), ``internal``
     (how many of its flows stay in one country) and ``years``. Each node carries its
     entity's name, type, country and coordinates.
 
@@ -56,12 +57,14 @@ def flow_network(flows: Iterable[Flow], entities: dict[str, Entity],
             if a == b:
                 continue
             if not G.has_edge(a, b):
-                G.add_edge(a, b, flows=[], documents=set(), victims=0, exploitation=Counter(),
+                G.add_edge(a, b, flows=[], documents=set(), victims=0, victims_stated=0,
+                           exploitation=Counter(),
                            sectors=Counter(), internal=0, years=set(), evidence=[], curated=0)
             edge = G[a][b]
             edge["flows"].append(f.id)
             edge["documents"].add(f.document)
             edge["victims"] += f.victims or 0
+            edge["victims_stated"] += f.victims is not None
             edge["exploitation"].update(f.exploitation)
             edge["sectors"].update(f.sectors)
             edge["internal"] += bool(f.internal)
@@ -121,12 +124,14 @@ def shortest_chain(G: nx.DiGraph, source: str, target: str) -> list[str] | None:
 
 
 def corridors(G: nx.DiGraph, top: int = 20) -> list[dict]:
-    """The busiest hops: by number of documents, then flows, then victims."""
+    """The busiest hops: by number of documents, then flows, then victims (None where no flow
+    of the hop states a count: unknown, not 0)."""
     rows = [{"from": G.nodes[a]["name"], "to": G.nodes[b]["name"], "flows": len(d["flows"]),
-             "documents": len(d["documents"]), "victims": d["victims"],
+             "documents": len(d["documents"]),
+             "victims": d["victims"] if d.get("victims_stated", 1) else None,
              "exploitation": ";".join(k for k, _ in d["exploitation"].most_common())}
             for a, b, d in G.edges(data=True)]
-    rows.sort(key=lambda r: (-r["documents"], -r["flows"], -r["victims"], r["from"], r["to"]))
+    rows.sort(key=lambda r: (-r["documents"], -r["flows"], -(r["victims"] or 0), r["from"], r["to"]))
     return rows[:top]
 
 

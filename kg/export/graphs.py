@@ -33,8 +33,13 @@ def clean(value: str) -> str:
     return " ".join(CONTROL.sub(" ", value).split())
 
 
-def export_graph(extractions: list[Extraction], entities: list[Entity]) -> nx.MultiDiGraph:
-    """The graph written to GraphML and GEXF (flat, typed attributes)."""
+def export_graph(extractions: list[Extraction], entities: list[Entity],
+                 actors: nx.Graph | None = None) -> nx.MultiDiGraph:
+    """The graph written to GraphML and GEXF (flat, typed attributes): flow hops, stated
+    relations, and, given the actor network (:func:`kg.analyse.network.actor_network`), the
+    actors that appear in the same paragraph (``kind`` "co-mention", ``paragraphs`` how many
+    times), as the actors map draws them. A hop's ``victims`` is there only when one of its
+    flows states a count (an unknown count is not 0)."""
     by_id = {e.id: e for e in entities}
     G = nx.MultiDiGraph()
 
@@ -53,8 +58,9 @@ def export_graph(extractions: list[Extraction], entities: list[Entity]) -> nx.Mu
         node(a)
         node(b)
         doc, paragraph, evidence, _ = d["evidence"][0]
+        stated = {"victims": int(d["victims"])} if d.get("victims_stated", 1) else {}
         G.add_edge(a, b, key=f"flow:{a}:{b}", kind="flow", label="flow", flows=len(d["flows"]),
-                   documents=len(d["documents"]), victims=int(d["victims"]),
+                   documents=len(d["documents"]), **stated,
                    exploitation="; ".join(sorted(d["exploitation"])),
                    years="; ".join(str(y) for y in sorted(d["years"])),
                    internal_flows=int(d["internal"]), sectors=clean("; ".join(sorted(d["sectors"]))),
@@ -68,13 +74,28 @@ def export_graph(extractions: list[Extraction], entities: list[Entity]) -> nx.Mu
             G[r.subject][r.object][key]["documents"] += 1
             continue
         G.add_edge(r.subject, r.object, key=key, kind=r.predicate, label=r.predicate, flows=0,
-                   documents=1, victims=0, exploitation="", years="", internal_flows=0, sectors="",
+                   documents=1, exploitation="", years="", internal_flows=0, sectors="",
                    evidence=clean(f"{r.evidence} [{r.document} ¶{r.paragraph}]"))
+    if actors is not None:
+        for a, b, d in sorted((*sorted((a, b)), d) for a, b, d in actors.edges(data=True)):
+            if not d.get("cooccurs"):
+                continue
+            node(a)
+            node(b)
+            G.add_edge(a, b, key=f"co-mention:{a}:{b}", kind="co-mention", label="co-mention",
+                       flows=0, documents=0, paragraphs=int(d["cooccurs"]), exploitation="",
+                       years="", internal_flows=0, sectors="", evidence="")
     return G
 
 
 def write_graphml(G: nx.MultiDiGraph, path: Path) -> None:
-    nx.write_graphml(G, path, encoding="utf-8", prettyprint=True, named_key_ids=True)
+    """GraphML with one key id per attribute and no edge ids: named key ids gave node and
+    edge ``label`` one id (invalid GraphML), and igraph reads an edge's GraphML id as an edge
+    attribute ``id`` that clashes with its own (parallel edges differ by ``label``)."""
+    nx.write_graphml(G, path, encoding="utf-8", prettyprint=True)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'(<edge source="[^"]*" target="[^"]*") id="[^"]*"', r"\1", text),
+                    encoding="utf-8")
 
 
 def write_gexf(G: nx.MultiDiGraph, path: Path, positions: dict[str, tuple[float, float]]) -> None:

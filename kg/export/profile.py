@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.export.names import PLACES, resolve
 from kg.export.tables import read_flows
 from kg.ids import normalise
 
@@ -35,15 +36,13 @@ def _read(folder: Path, name: str) -> list[dict[str, str]]:
 
 
 def find_actor(folder: str | Path, name: str) -> list[Profile]:
-    """Every actor of a build whose name or alias is ``name`` (case and punctuation aside),
-    with its relations and the flows it appears in.
+    """Every actor of a build that ``name`` names (its name, an alias or a demonym, case and
+    punctuation aside: kg.export.names.resolve), with its relations and the flows it appears in.
 
     Raises InputError when the folder is not a build.
     """
     folder = Path(folder)
-    want = normalise(name)
-    entities = [e for e in _read(folder, "entities.csv")
-                if want in {normalise(n) for n in [e["name"], *e["aliases"].split(";")] if n}]
+    entities = resolve(_read(folder, "entities.csv"), name).entities
     relations = _read(folder, "relations.csv")
     flows = _read(folder, "flows.csv")
     profiles = []
@@ -63,16 +62,18 @@ def find_actor(folder: str | Path, name: str) -> list[Profile]:
 def how_routes(folder: str | Path, source: str, target: str) -> tuple[list[dict[str, str]], list[str]]:
     """How victims get from one place to another in a build: the stated routes (with their
     evidence) whose ends are these places or lie in these countries, and, when no document
-    states one, the shortest chain of stated hops (an inference, place names in order).
+    states one, the shortest chain of stated hops (an inference, place names in order). The
+    places are resolved as kg.export.names.resolve does (name, alias, demonym).
     Hedged flows (flows.csv: hedged true) are left out, as of the maps and the analysis.
     """
     import networkx as nx
     folder = Path(folder)
-    src, dst = normalise(source), normalise(target)
+    entities = _read(folder, "entities.csv")
+    src, dst = (_place_names(entities, name) for name in (source, target))
     flows = read_flows(folder, hedged=False)
 
-    def at(name: str, country: str, want: str) -> bool:
-        return want in (normalise(name), normalise(country))
+    def at(name: str, country: str, want: set[str]) -> bool:
+        return bool(want & {normalise(name), normalise(country)})
 
     stated = [f for f in flows if at(f["source"], f["source_country"], src)
               and at(f["destination"], f["destination_country"], dst)]
@@ -82,7 +83,13 @@ def how_routes(folder: str | Path, source: str, target: str) -> tuple[list[dict[
     for f in flows:
         path = [f["source"], *[t for t in f["transit"].split(";") if t], f["destination"]]
         G.add_edges_from(zip(path, path[1:]))
-    starts = [n for n in G if normalise(n) == src]
-    ends = [n for n in G if normalise(n) == dst]
+    starts = [n for n in G if normalise(n) in src]
+    ends = [n for n in G if normalise(n) in dst]
     chains = [nx.shortest_path(G, a, b) for a in starts for b in ends if nx.has_path(G, a, b)]
     return [], min(chains, key=len) if chains else []
+
+
+def _place_names(entities: list[dict[str, str]], name: str) -> set[str]:
+    """The normalised names of the places ``name`` resolves to (the name itself if none)."""
+    found = resolve(entities, name, PLACES)
+    return {normalise(n) for n in found.names} if found.entities else {normalise(name)}

@@ -205,7 +205,8 @@ def write_tables(folder: Path, extractions: Sequence[Extraction], entities: Sequ
 def read_flows(folder: str | Path, place: str = "", exploitation: str = "", hedged: bool | None = None,
                internal: bool | None = None, sector: str = "") -> list[dict[str, str]]:
     """The flows of a finished build (its flows.csv), optionally those through a place
-    (as source, transit or destination, or their countries), of one exploitation type, hedged
+    (as source, transit or destination, or their countries; the place by name, alias or
+    demonym, see kg.export.names.resolve), of one exploitation type, hedged
     or not (None: both), internal or not (None: both), or naming a sector (case aside).
 
     Raises InputError when the folder holds no flows.csv.
@@ -216,12 +217,17 @@ def read_flows(folder: str | Path, place: str = "", exploitation: str = "", hedg
         raise InputError(str(path), "no flows.csv here; run kg build first (or pass --out DIR)")
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    want = place.casefold()
-    if want:
-        rows = [r for r in rows if want in {r["source"].casefold(), r["destination"].casefold(),
-                                            r["source_country"].casefold(),
-                                            r["destination_country"].casefold(),
-                                            *(t.casefold() for t in r["transit"].split(";"))}]
+    if place:
+        # the place's name as kg.export.names resolves it (an alias, a demonym: "UAE"), else
+        # the name as given
+        from kg.export.names import PLACES, entities_of, resolve
+        found = resolve(entities_of(folder), place, PLACES) if (Path(folder) / "entities.csv").is_file() \
+            else None
+        wanted = {n.casefold() for n in found.names} if found and found.entities else {place.casefold()}
+        rows = [r for r in rows if wanted & {r["source"].casefold(), r["destination"].casefold(),
+                                             r["source_country"].casefold(),
+                                             r["destination_country"].casefold(),
+                                             *(t.casefold() for t in r["transit"].split(";"))}]
     if exploitation:
         rows = [r for r in rows if exploitation in r["exploitation"].split(";")]
     # (a build older than these columns: no flow is hedged or internal, none names a sector)
