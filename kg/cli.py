@@ -425,12 +425,13 @@ def map_(focus: str, depth: int, years: str, out: str, target: str) -> None:
         _fail(f"{graphml}: no graph here; run kg build first (or pass --out DIR)")
     path = Path(target) if target else maps / f"focus-{slug(focus)}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
+    found = _resolved(out, focus, "actor")      # the same names as every other command
     try:
-        nodes = focus_map(graphml, focus, depth, path)
+        nodes = focus_map(graphml, focus, depth, path, names=found.names)
     except KeyError:
         click.echo(f"kg: no actor or place named {focus!r} in {graphml}", err=True)
         sys.exit(EXIT_FAILED_INPUTS)
-    click.echo(f"wrote {path}: {nodes} nodes within {depth} step(s) of {focus}")
+    click.echo(f"wrote {path}: {nodes} nodes within {depth} step(s) of {'; '.join(sorted(found.names))}")
 
 
 def _stop_on_sigterm(what: str) -> None:

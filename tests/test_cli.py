@@ -76,6 +76,7 @@ NAMED = {  # each command that takes a name, with the name in its place
     "flows": lambda n: ["flows", "--place", n],
     "routes": lambda n: ["routes", "--from", "Uzbekistan", "--to", n],
     "query": lambda n: ["query", "flows-through", "--param", f"country={n}", "--format", "csv"],
+    "map": lambda n: ["map", "--focus", n, "--depth", "1"],
 }
 
 

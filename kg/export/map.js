@@ -292,7 +292,7 @@ function showEdge(eid) {
   details.replaceChildren(el("h3", label(e.from) + " \u2192 " + label(e.to)));
   if (e.kgExploitation) {
     line("exploitation: " + e.kgExploitation.join(", "));
-    line("victims stated: " + e.kgVictims);
+    line("victims stated: " + (e.kgVictims ? e.kgVictims : "no count given"));
     if (FLOWS) line("flows: " + e.kgFlows.length + " in " + e.kgDocuments.length + " document(s)");
   }
   if (e.kgSectors && e.kgSectors.length) line("sectors: " + e.kgSectors.join(", "));

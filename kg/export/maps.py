@@ -405,15 +405,16 @@ def _actor_legend() -> list[tuple[str, list[tuple[str, str, str]]]]:
                        ("same paragraph", "dashes", COMENTION_COLOUR)])]
 
 
-def focus_map(graphml: Path, name: str, depth: int, path: Path) -> int:
+def focus_map(graphml: Path, name: str, depth: int, path: Path, names: set[str] | None = None) -> int:
     """Write the neighbourhood of one actor or place (``depth`` steps, either direction) of a
-    build's graph.graphml as a map; return the number of nodes. Raises KeyError when no node
-    has that name or alias."""
+    build's graph.graphml as a map; return the number of nodes. ``names``: the entities'
+    names the name was resolved to (kg.export.names), else the name itself or an alias.
+    Raises KeyError when no node has that name."""
     from kg.ids import normalise
     G = nx.read_graphml(graphml)
-    want = normalise(name)
+    want = {normalise(x) for x in (names or {name})}
     centres = [n for n, d in G.nodes(data=True)
-               if want in {normalise(x) for x in [d.get("label", ""), *d.get("aliases", "").split(";")] if x}]
+               if want & {normalise(x) for x in [d.get("label", ""), *d.get("aliases", "").split(";")] if x}]
     if not centres:
         raise KeyError(name)
     U = G.to_undirected(as_view=True)
@@ -435,20 +436,25 @@ def focus_map(graphml: Path, name: str, depth: int, path: Path) -> int:
                       "kgAliases": [a for a in d.get("aliases", "").split("; ") if a],
                       "kgRank": ranked.index(n), "kgTop": True})
     edges = []
-    for a, b, d in sorted(H.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("kind", ""))):
+    # co-mentions first (pale dashes), so that flows and stated relations are drawn over them
+    for a, b, d in sorted(H.edges(data=True), key=lambda e: (e[2].get("kind", "") != "co-mention",
+                                                             e[0], e[1], e[2].get("kind", ""))):
         kind = d.get("kind", "")
         exploitation = [x for x in (d.get("exploitation") or "").split("; ") if x]
         colour = (EXPLOITATION_COLOURS.get(next((x for x in exploitation if x != "child"), "unspecified"),
-                                           "#999999") if kind == "flow" else RELATION_COLOUR)
+                                           "#999999") if kind == "flow" else
+                  COMENTION_COLOUR if kind == "co-mention" else RELATION_COLOUR)
         evidence = [{"document": "", "paragraph": "", "text": d.get("evidence", "")}]
         edges.append({"from": a, "to": b, "color": colour, "width": round(2 * unit, 2),
+                      "dashes": kind == "co-mention",
                       "kgEvidence": evidence, "kgPredicates": [kind],
-                      "kgExploitation": exploitation or None, "kgVictims": d.get("victims", 0),
+                      "kgExploitation": exploitation or None, "kgVictims": d.get("victims"),
                       "kgDocuments": [], "kgFlowCount": d.get("flows", 0),
                       "kgSectors": [x for x in (d.get("sectors") or "").split("; ") if x]})
     data = {"kind": "focus", "title": f"kg: around {name}", "note": "", "nodes": nodes,
             "edges": edges, "top": len(nodes)}
-    legend = _actor_legend()[:1] + [("Links", [("stated relation", "line", RELATION_COLOUR)] +
+    legend = _actor_legend()[:1] + [("Links", [("stated relation", "line", RELATION_COLOUR),
+                                               ("same paragraph", "dashes", COMENTION_COLOUR)] +
                                      [("flow: " + k.replace("_", " "), "line", v)
                                       for k, v in EXPLOITATION_COLOURS.items()])]
     write_page(path, data, legend)
