@@ -199,3 +199,20 @@ def test_a_son_of_is_his_own_given_name():
 def test_headline_words_are_not_a_name():
     found = officials("1. President Meets Ministers.\n\n2. The President meets ministers often.")
     assert not [n for n in found if "Meets" in n]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("1. Banks keep close ties to the Vardanyan regime.", "Vardanyan"),
+    ("1. Relations improved under the Ortiz government.", "Ortiz"),
+])
+def test_the_person_who_heads_a_regime_is_an_official(text, name):
+    assert officials(text)[name][:2] == ("Official", "head of government")
+
+
+@pytest.mark.parametrize("text", [
+    "1. Relations improved under the Paraguayan government.",     # a people's adjective
+    "1. The Socialist government fell in May.",                   # a party's word
+    "1. The Central government pays the salaries.",              # written in lower case too
+])
+def test_no_person_heads_an_adjectives_government(text):
+    assert officials(text + " The central bank agreed.") == {}

@@ -18,17 +18,8 @@ from functools import lru_cache
 
 from kg.extract.fastre import compile_skipping
 from kg.extract.flows import speaks_of_trafficking
-from kg.extract.gazetteer import (
-    Taken,
-    _words,
-    country_name,
-    host_country,
-    leading_words,
-    lookup,
-    paragraph_at,
-    titles,
-    with_aliases,
-)
+from kg.extract.gazetteer import (Taken, _words, country_name, host_country, is_demonym, leading_words,
+                                  lookup, paragraph_at, titles, with_aliases)
 from kg.extract.organizations import ORG_TYPES, heads, lexicon
 from kg.ids import entity_id, normalise
 from kg.model import Document, Entity, Extraction, Mention
@@ -226,6 +217,12 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
             if len(name.split()) > 1:
                 found.append(_at(p.start + n.start("name"), n.group("name"), name, m.group("title")))
         found += _name_headings(p, doc.text, lower_words)
+        for m in LEADER.finditer(p.text) if "the " in p.text else ():
+            name = _clean(m.group("name"))
+            if (name and "-" not in name and name not in _words("party_words.txt")
+                    and not _people_adjective(name)
+                    and not _written_in_lower_case(name, doc.text, lower_words)):
+                found.append(_at(p.start + m.start("name"), m.group("name"), name, "head of government"))
         if ", " in p.text:
             for m in _title_after_pattern().finditer(p.text):
                 n = _name_before(p.text, m.start())
@@ -276,6 +273,8 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
 
 
 FULL_NAME_RE = re.compile(FULL_NAME)
+# "the Lukashenko regime", "the Zapatero government": the person who heads it
+LEADER = re.compile(rf"\bthe\s+(?P<name>{NAME_WORD})\s+(?:regime|government|administration|Government|Administration)\b")
 PATRONYMIC = ("bin", "ibn", "bint", "ben")
 HEADED = "\x00heading"     # the title of a name found as a profile's heading: none, but marked
 HEADING = re.compile(rf"(?m)^[ \t]*(?P<name>{FULL_NAME})[ \t]*$")
@@ -312,6 +311,16 @@ def _after_office(text: str, lower_words: Container[str] = ()) -> tuple[str, str
     if k == len(words) or k <= 1 or words[k - 1] in ("of", "for", "the", "and"):
         return None
     return " " + " ".join(words[:k]), " ".join(words[k:])
+
+
+def _people_adjective(word: str) -> bool:
+    """A people's adjective, listed or made from a country's name ("Libyan", "Moroccan",
+    "Paraguayan", "Argentine", "Brazilian"), or one of the endings they take ("Irish")."""
+    if is_demonym(word) or word.endswith(("ish", "ese", "ian")):
+        return True
+    stems = (word[:-1], word[:-2], word[:-3], word[:-1] + "a", word[:-2] + "o", word[:-3] + "a")
+    return any((place := lookup(stem)) is not None and place.type == "Country"
+               for stem in stems if len(stem) >= 4)
 
 
 def _is_country(word: str) -> bool:
