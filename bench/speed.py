@@ -38,8 +38,10 @@ def kg_build(src: Path, out: Path, jobs: int, *options: str,
     folder of another kg to run instead of the installed one)."""
     env = dict(os.environ, PYTHONPATH=str(code)) if code else None
     start = time.perf_counter()
+    # run from the other kg's folder: "python -m" puts the working folder before PYTHONPATH
     subprocess.run([sys.executable, "-m", "kg.cli", "build", "-q", "--no-cache", "--jobs", str(jobs),
-                    *options, str(src), "--out", str(out)], check=False, env=env)
+                    *options, str(src.resolve()), "--out", str(out.resolve())], check=False, env=env,
+                   cwd=code)
     seconds = time.perf_counter() - start
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return seconds, manifest["seconds"], manifest["peak_rss_mb"], manifest["cpu_seconds"]

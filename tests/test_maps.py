@@ -201,8 +201,9 @@ def test_an_actor_map_keeps_its_strongest_links_and_says_so(tmp_path, monkeypatc
     """However large the corpus, the actors map opens: it draws MAP_EDGES links at most,
     stated relations first, then the co-occurrences seen most often, and its title says how
     many links there were."""
+    from kg.analyse import network
     from kg.export import maps
-    monkeypatch.setattr(maps, "MAP_EDGES", 12)
+    monkeypatch.setattr(network, "MAP_EDGES", 12)
     G = nx.Graph()
     for i in range(30):
         a, b = f"ngo-{i}", f"agency-{i % 9}"

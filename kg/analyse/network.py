@@ -201,6 +201,31 @@ def actor_network(extractions: Iterable[Extraction], entities: dict[str, Entity]
     return G
 
 
+MAP_EDGES = 4_000   # the links of a large actor network that the map and GraphML hold at most
+
+
+def strongest_links(G: nx.Graph, limit: int | None = None) -> nx.Graph:
+    """The links of the actor network that the actors map draws and graph.graphml holds: in a
+    network of more than 500 actors, a co-occurrence seen once is left out; then, past
+    ``limit`` (MAP_EDGES) links, the strongest (stated relations first, then the most paragraphs). A view
+    of G, no copy.
+
+    >>> G = nx.Graph()
+    >>> G.add_edge("a", "b", relations=[], cooccurs=3); G.add_edge("b", "c", relations=["partOf"], cooccurs=1)
+    >>> sorted(strongest_links(G, limit=1).edges())
+    [('b', 'c')]
+    """
+    limit = MAP_EDGES if limit is None else limit
+    if len(G) > 500:
+        G = G.edge_subgraph([(a, b) for a, b, d in G.edges(data=True)
+                             if d["relations"] or d["cooccurs"] >= 2])
+    if G.number_of_edges() > limit:
+        G = G.edge_subgraph(sorted(
+            G.edges(), key=lambda e: (-len(G.edges[e]["relations"]), -G.edges[e]["cooccurs"], *sorted(e))
+        )[:limit])
+    return G
+
+
 def central_actors(G: nx.Graph, top: int = 20) -> list[dict]:
     """Actors by degree centrality on stated relations plus weighted co-occurrence."""
     if not len(G):

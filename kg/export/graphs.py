@@ -38,7 +38,7 @@ def export_graph(extractions: list[Extraction], entities: list[Entity],
     """The graph written to GraphML and GEXF (flat, typed attributes): flow hops, stated
     relations, and, given the actor network (:func:`kg.analyse.network.actor_network`), the
     actors that appear in the same paragraph (``kind`` "co-mention", ``paragraphs`` how many
-    times), as the actors map draws them. A hop's ``victims`` is there only when one of its
+    times), the links the actors map draws (:func:`kg.analyse.network.strongest_links`). A hop's ``victims`` is there only when one of its
     flows states a count (an unknown count is not 0)."""
     by_id = {e.id: e for e in entities}
     G = nx.MultiDiGraph()
@@ -77,7 +77,8 @@ def export_graph(extractions: list[Extraction], entities: list[Entity],
                    documents=1, exploitation="", years="", internal_flows=0, sectors="",
                    evidence=clean(f"{r.evidence} [{r.document} ¶{r.paragraph}]"))
     if actors is not None:
-        for a, b, d in sorted((*sorted((a, b)), d) for a, b, d in actors.edges(data=True)):
+        from kg.analyse.network import strongest_links
+        for a, b, d in sorted((*sorted((a, b)), d) for a, b, d in strongest_links(actors).edges(data=True)):
             if not d.get("cooccurs"):
                 continue
             node(a)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.analyse.network import communities
+from kg.analyse.network import communities, strongest_links
 from kg.export.page import OUTLINE, write_page
 from kg.ids import document_slug
 from kg.model import Document, Flow
@@ -298,7 +298,6 @@ def years_map(folder: Path, first: int, last: int, target: Path) -> int:
     return count
 
 
-MAP_EDGES = 4_000   # links on the actors map at most (the 1,295-cable corpus has 3,217)
 
 
 def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, tuple[float, float]]:
@@ -306,16 +305,12 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
     box focuses any actor and its neighbours, type boxes filter. Type is shape (and one of
     four group colours); stated relations are dark lines drawn over the pale dashes of
     appearing in the same paragraph."""
-    if len(G) > 500:   # keep a large map readable: co-occurrence seen once is left out
-        G = G.edge_subgraph([(a, b) for a, b, d in G.edges(data=True)
-                             if d["relations"] or d["cooccurs"] >= 2])   # a view: no copy
-    if G.number_of_edges() > MAP_EDGES:
-        # and a map opens, and stays the same size, however large the corpus: the strongest
-        # links, stated relations first (every link is in graph.graphml and kg map --focus)
-        title = f"{title} (the {MAP_EDGES:,} strongest of {G.number_of_edges():,} links)"
-        G = G.edge_subgraph(sorted(
-            G.edges(), key=lambda e: (-len(G.edges[e]["relations"]), -G.edges[e]["cooccurs"], *sorted(e))
-        )[:MAP_EDGES])
+    # a large map stays readable and the same size however large the corpus: the strongest
+    # links (kg.analyse.network.strongest_links), which graph.graphml holds too
+    shown, kept = strongest_links(G), strongest_links(G, limit=G.number_of_edges())
+    if kept.number_of_edges() > shown.number_of_edges():
+        title = f"{title} (the {shown.number_of_edges():,} strongest of {kept.number_of_edges():,} links)"
+    G = shown
     group = node_communities(G)
     centrality = nx.degree_centrality(G) if len(G) > 1 else {n: 0.0 for n in G}
     ranked = sorted(G.nodes(), key=lambda n: (-centrality[n], G.nodes[n]["name"], n))
