@@ -76,7 +76,10 @@ def _entries() -> dict[str, Entry]:
             main: bool = False) -> None:
         form = " ".join(form.split())
         key = form.casefold()
-        if len(key) < 2 or key in stop:
+        if len(key) < 2 or key in stop or (len(key) < 3 and not form.isupper()) or (
+                len(key) == 3 and not form.isupper() and not main):
+            # a name of two letters, or another name of three, not in capitals ("Po", "Ati"):
+            # a third of the automaton's hits, inside words, and no place of a text
             return
         entry = entries.get(key)
         if entry is None:
@@ -716,7 +719,10 @@ def scan_all(auto, p: Paragraph, any_case: bool, hyphens: bool = False) -> list[
         first = end - length + 1
         if (first and folded[first - 1].isalnum()) or (end < last and folded[end + 1].isalnum()):
             continue    # inside a word ("Oman" in "woman"): 40% of the hits, cut before the look-ups
-        start, stop = where[first], where[end] + 1
+        start = where[first]
+        if not any_case and not p.text[start].isupper() and entry.form[:1].isupper():
+            continue    # a name in lower case ("male", "split"): most of the hits left, cut first
+        stop = where[end] + 1
         surface = " ".join(p.text[start:stop].split())
         if not _boundaries(p.text, start, stop, hyphens):
             continue
