@@ -81,10 +81,14 @@ def speaks_of_trafficking(text: str) -> bool:
     return cues()["trafficking"].search(text) is not None
 
 
-@lru_cache(maxsize=1)
-def exploitation_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    with (DATA / "exploitation.csv").open(encoding="utf-8", newline="") as f:
-        return tuple((row["type"], compile_skipping(row["pattern"], re.I)) for row in csv.DictReader(f))
+@lru_cache(maxsize=4)
+def named_patterns(name: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The (name, pattern) rows of a data file of two columns after its header
+    (kg/data/exploitation.csv, sectors.csv), each pattern compiled ignoring case."""
+    with (DATA / name).open(encoding="utf-8", newline="") as f:
+        rows = csv.reader(f)
+        next(rows)
+        return tuple((key, compile_skipping(pattern, re.I)) for key, pattern in rows)
 
 
 def exploitation_of(text: str) -> set[str]:
@@ -93,7 +97,7 @@ def exploitation_of(text: str) -> set[str]:
     >>> sorted(exploitation_of("a 17-year-old girl forced into prostitution"))
     ['child', 'sexual']
     """
-    found = {t for t, p in exploitation_patterns() if p.search(text)}
+    found = {t for t, p in named_patterns("exploitation.csv") if p.search(text)}
     for m in re.finditer(r"\b(\d{1,2})[- ]years?[- ]old\b|\baged\s+(\d{1,2})\b|\bfrom\s+(\d{1,2})\s+to\s+\d{1,2}\s+years",
                          text):
         age = int(next(g for g in m.groups() if g))
@@ -102,19 +106,13 @@ def exploitation_of(text: str) -> set[str]:
     return found
 
 
-@lru_cache(maxsize=1)
-def sector_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    with (DATA / "sectors.csv").open(encoding="utf-8", newline="") as f:
-        return tuple((row["sector"], compile_skipping(row["pattern"], re.I)) for row in csv.DictReader(f))
-
-
 def sectors_of(text: str) -> set[str]:
     """The sectors of work a text names (kg/data/sectors.csv), as the CTDC's typeOfLabour.
 
     >>> sorted(sectors_of("forced labor in fishing, brick kilns, and domestic service"))
     ['brick kilns', 'domestic work', 'fishing']
     """
-    return {name for name, p in sector_patterns() if p.search(text)}
+    return {name for name, p in named_patterns("sectors.csv") if p.search(text)}
 
 
 def sentences(p: Paragraph) -> list[tuple[int, int]]:
