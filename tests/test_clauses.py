@@ -131,3 +131,13 @@ def test_a_second_clause_with_a_modal_verb_is_read_on_its_own():
                  "prostitution, and other women may be sent to Turkey for domestic servitude.")
     assert set(flows) == {("Moldova", (), "Moldova"), ("Moldova", (), "Turkey")}
     assert flows[("Moldova", (), "Turkey")].hedged and not flows[("Moldova", (), "Moldova")].hedged
+
+
+def test_each_clause_of_a_sentence_keeps_its_own_year():
+    """Issue 29: the year of a flow differed within one sentence (the first year of the
+    sentence went to every flow in it)."""
+    x = extract(doc_of("1. In 2006 two women were trafficked from Osh to Dubai, and in 2007 three men "
+                       "were trafficked from Osh to Moscow.", origin="Embassy Bishkek"))
+    name = {e.id: e.name for e in x.entities}
+    assert {(name[f.destination], f.year) for f in x.flows} == {("Dubai", 2006), ("Moscow", 2007)}
+    assert {f.evidence.split()[1] for f in x.flows} == {"2006", "2007"}

@@ -159,7 +159,7 @@ def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: d
             # most specific places
             read = {_countries(f) for f in by_clause}
             by_sentence = [f for f in by_sentence if f.method in FIRM or _countries(f) in read]
-            by_sentence = [_narrowed(g, [f for f in by_clause if _restates(g, f)]) for g in by_sentence]
+            by_sentence = [_narrowed(g, [f for f in by_clause if _restates(g, f)], p) for g in by_sentence]
             by_clause = [f for f in by_clause if not any(_restates(g, f) for g in by_sentence)]
         found += by_sentence + by_clause
         context += slots
@@ -170,14 +170,18 @@ def _countries(f: Found) -> tuple[str, str]:
     return (f.source.country_code or f.source.id, f.destination.country_code or f.destination.id)
 
 
-def _narrowed(g: Found, same: list[Found]) -> Found:
-    """The sentence reader's flow with the evidence of the clause that states it, and hedged
-    when that clause only says it may happen."""
+def _narrowed(g: Found, same: list[Found], p: Paragraph) -> Found:
+    """The sentence reader's flow with the evidence of the clause that states it, the year
+    that clause gives ("in 2006 ..., and in 2007 ..."), its count where the sentence reader
+    found none, and hedged when that clause only says it may happen."""
     if not same:
         return g
     f = min(same, key=lambda f: (f.hedged, f.sentence[1] - f.sentence[0]))
-    inside = g.sentence[0] <= f.sentence[0] and f.sentence[1] <= g.sentence[1]
-    return replace(g, sentence=f.sentence if inside else g.sentence, hedged=f.hedged)
+    if not (g.sentence[0] <= f.sentence[0] and f.sentence[1] <= g.sentence[1]):
+        return replace(g, hedged=f.hedged)
+    clause = p.text[f.sentence[0] - p.start:f.sentence[1] - p.start]
+    return replace(g, sentence=f.sentence, hedged=f.hedged, year=year_of(clause) or g.year,
+                   victims=g.victims if g.victims is not None else f.victims)
 
 
 def _restates(g: Found, f: Found) -> bool:
