@@ -216,3 +216,14 @@ def test_the_person_who_heads_a_regime_is_an_official(text, name):
 ])
 def test_no_person_heads_an_adjectives_government(text):
     assert officials(text + " The central bank agreed.") == {}
+
+
+def test_an_american_official_is_not_given_the_country_of_the_post():
+    """Issue 29: a US official took the country of the post where the text says he is American."""
+    from kg.extract import extract
+
+    from helpers import doc_of
+    x = extract(doc_of("1. U.S. Ambassador John Ordway met Deputy Minister Anna Petrova in Astana.",
+                       origin="Embassy Astana"))
+    country = {e.name: e.country for e in x.entities if e.type == "Official"}
+    assert country == {"John Ordway": "United States", "Anna Petrova": "Kazakhstan"}

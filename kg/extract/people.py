@@ -507,6 +507,12 @@ def _could_be_name(word: str) -> bool:
                 or word.casefold() in lexicon() or lookup(word) is not None)
 
 
+# the words just before a person that say the person is American ("U.S. Ambassador",
+# "American diplomat", "the US Special Envoy")
+AMERICAN = re.compile(r"\b(?:U\.\s?S\.|US|USG|American|United\s+States)\s+(?:[A-Z][\w./-]*\s+){0,4}$|"
+                      r"\bAmerican\s+(?:[a-z]+\s+){0,2}$")
+
+
 def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
              known: dict[str, Entity]) -> Extraction:
     """One entity per person in the document: surnames join full names; titles and nearby
@@ -564,6 +570,9 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
         role = person["title"] in person_roles()
         official = (bool(person["title"]) and not role) or org is not None
         said = lookup(re.sub(r"['’]s$", "", person["title"].split()[0])) if person["title"] else None
+        if org is None and (said is None or said.type != "Country") and any(
+                AMERICAN.search(doc.text, max(0, a - 60), a) for a, _ in person["spans"]):
+            said = lookup("United States")  # "U.S. Ambassador X": not the country of the post
         code = (org.country_code if org is not None and org.country_code
                 else said.country_code if said is not None and said.type == "Country" else host)
         words = normalise(name).split()
