@@ -507,10 +507,12 @@ def _could_be_name(word: str) -> bool:
                 or word.casefold() in lexicon() or lookup(word) is not None)
 
 
-# the words just before a person that say the person is American ("U.S. Ambassador",
-# "American diplomat", "the US Special Envoy")
-AMERICAN = re.compile(r"\b(?:U\.\s?S\.|US|USG|American|United\s+States)\s+(?:[A-Z][\w./-]*\s+){0,4}$|"
-                      r"\bAmerican\s+(?:[a-z]+\s+){0,2}$")
+def _american(text: str, start: int, title: str) -> bool:
+    """Whether the person named at ``start`` is called American just before the name, as part
+    of their title ("U.S. Ambassador John Smith", "the American Special Envoy John Smith")."""
+    return re.search(rf"\b(?:U\.\s?S\.|US|American)\s+{re.escape(title)}\s+$",
+                     text[max(0, start - len(title) - 20):start]) is not None
+
 
 
 def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
@@ -570,8 +572,8 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
         role = person["title"] in person_roles()
         official = (bool(person["title"]) and not role) or org is not None
         said = lookup(re.sub(r"['’]s$", "", person["title"].split()[0])) if person["title"] else None
-        if org is None and (said is None or said.type != "Country") and any(
-                AMERICAN.search(doc.text, max(0, a - 60), a) for a, _ in person["spans"]):
+        if org is None and (said is None or said.type != "Country") and person["title"] and any(
+                _american(doc.text, a, person["title"]) for a, _ in person["spans"]):
             said = lookup("United States")  # "U.S. Ambassador X": not the country of the post
         code = (org.country_code if org is not None and org.country_code
                 else said.country_code if said is not None and said.type == "Country" else host)
