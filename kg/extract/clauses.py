@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 
 from kg.extract.flowtext import (
+    PEOPLE,
     SLOT,
     Found,
     Slot,
@@ -141,10 +142,7 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
     src = _unique([slots[i].entity for i in sources])
     ends = _lists(TO, slotted, slots) + _lists(IN, slotted, slots, bound=not src)
     # a nationality among the ends names people, not a place ("catering to European tourists")
-    ends = [i for i in ends if not (adjectival(slots[i]) and (i in sources or c["people"].match(
-        re.sub(r"^\s*(?:[\w-]+\s+)??", "", slotted[at[i] + len(f"⟨{i}⟩"):at[i] + 60].lstrip())) or
-        re.match(r"\s*(?:[\w-]+\s+)?(?:tourists|clients|customers|employers|traffickers|men\b)",
-                 slotted[at[i] + len(f"⟨{i}⟩"):at[i] + 60])))]
+    ends = [i for i in ends if not (i in sources and adjectival(slots[i]) or names_people(slotted, i, slots))]
     named = [i for i in ends if not _intended(slotted, at[i])]
     dst = _unique([slots[i].entity for i in (named or ends)])
     role = _transit_role(slotted, host, slots)
@@ -316,6 +314,15 @@ def _nationalities(slotted: str, slots: list[Slot], at: dict[int, int]) -> list[
                 re.match(r"\s*(?:traffickers|recruiters|officials|authorities|government)\b", after, re.I):
             out.append(i)   # "Ugandans", "Filipinas"
     return out
+
+
+def names_people(slotted: str, i: int, slots: list[Slot]) -> bool:
+    """Whether slot i is a nationality before people, not a place ("to European tourists")."""
+    if not adjectival(slots[i]):
+        return False
+    at = slotted.find(f"⟨{i}⟩") + len(f"⟨{i}⟩")
+    return bool(re.match(rf"\s*(?:[\w-]+\s+)?(?:{PEOPLE}|tourists|clients|customers|employers|traffickers)\b",
+                         slotted[at:at + 60], re.I))
 
 
 def adjectival(s: Slot) -> bool:

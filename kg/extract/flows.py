@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from kg.extract.clauses import RISK, SEMICOLON, adjectival, clause_spans, found_in_clause
+from kg.extract.clauses import RISK, SEMICOLON, clause_spans, found_in_clause, names_people
 from kg.extract.flowtext import (
     FROM,
     NUMBER,
@@ -285,7 +285,7 @@ def _sentence(doc: Document, p: Paragraph, span: tuple[int, int], text: str, slo
     if not src_list and unnamed is not None and dests:
         src_list = [(unnamed, None)]
     dst_list: list[tuple[Entity, Group | None]] = [(slots[i].entity, g) for g in dests for i in g.slots
-                                                   if not _names_people(slotted, i, slots)]
+                                                   if not names_people(slotted, i, slots)]
     if not dst_list and src_list and role_dest is not None:
         dst_list = [(role_dest, None)]
     if not dst_list and src_list and (sources or nationals):
@@ -322,15 +322,6 @@ def _sentence(doc: Document, p: Paragraph, span: tuple[int, int], text: str, slo
     if not out and host is not None and cues()["internal"].search(text) and not slots:
         add(host, [], host, count_all(slotted), "", "internal", 0.6)
     return out
-
-
-def _names_people(slotted: str, i: int, slots: list[Slot]) -> bool:
-    """Whether the slot is a nationality before people, not a place ("to European tourists")."""
-    if not adjectival(slots[i]):
-        return False
-    at = slotted.find(f"⟨{i}⟩") + len(f"⟨{i}⟩")
-    return bool(re.match(rf"\s+(?:[\w-]+\s+)?(?:{PEOPLE}|tourists|clients|customers|employers|traffickers)\b",
-                         slotted[at:at + 60], re.I))
 
 
 def _in_city(slotted: str, slots: list[Slot], country: Entity) -> Entity:

@@ -18,8 +18,18 @@ from functools import lru_cache
 
 from kg.extract.fastre import compile_skipping
 from kg.extract.flows import speaks_of_trafficking
-from kg.extract.gazetteer import (Taken, _words, country_name, host_country, is_demonym, leading_words,
-                                  lookup, paragraph_at, titles, with_aliases)
+from kg.extract.gazetteer import (
+    Taken,
+    _words,
+    country_name,
+    host_country,
+    is_demonym,
+    leading_words,
+    lookup,
+    paragraph_at,
+    titles,
+    with_aliases,
+)
 from kg.extract.organizations import ORG_TYPES, heads, lexicon
 from kg.ids import entity_id, normalise
 from kg.model import Document, Entity, Extraction, Mention
