@@ -246,13 +246,13 @@ def test_a_store_that_fails_to_load_raises_in_the_build_and_never_hangs(tmp_path
 
 
 def test_a_build_that_fails_midway_stops_loading_the_store(tmp_path, monkeypatch):
-    import kg.pipeline
+    import kg.pipeline.stages
     calls = []
 
     def failing(*args, **kwargs):
         calls.append(1)
         raise RuntimeError("tables failed")
-    monkeypatch.setattr(kg.pipeline, "write_tables", failing)
+    monkeypatch.setattr(kg.pipeline.stages, "write_tables", failing)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="tables failed"):
         build([SAMPLES], out, jobs=1)
