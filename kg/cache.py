@@ -22,6 +22,7 @@ from kg.ids import document_slug
 from kg.model import Extraction
 
 CACHE = "cache"
+INDEX = "inputs.json"     # in cache/: see read_index
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -92,6 +93,26 @@ def load(folder: Path, doc_id: str, sha256: str | None = None,
     if extraction.document.id != doc_id or (sha256 is not None and extraction.document.sha256 != sha256):
         return None, False
     return extraction, data.get("fingerprint") == fingerprint(thorough)
+
+
+def read_index(folder: Path) -> dict[str, tuple[str, str]]:
+    """The index of a build's cache (``folder``): each input's path -> (the id of its document,
+    the sha256 of its bytes), for the inputs read as that document (not renamed as a
+    duplicate's twin); {} when there is none. A rebuild takes an unchanged file's document
+    from the cache without reading it (kg.worker.reuse)."""
+    import orjson
+    try:
+        index = orjson.loads((folder / INDEX).read_bytes())
+        return {path: (doc_id, sha) for path, (doc_id, sha) in index.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def write_index(folder: Path, index: dict[str, tuple[str, str]]) -> None:
+    """Write the index of a build's cache (:func:`read_index`) into ``folder``."""
+    import orjson
+    folder.mkdir(exist_ok=True)
+    (folder / INDEX).write_bytes(orjson.dumps(dict(sorted(index.items()))))
 
 
 def keep(source: Path, target: Path, doc_id: str) -> None:

@@ -19,7 +19,7 @@ from kg.model import Document, Extraction, Failure, Summary
 from kg.pipeline.executor import elsewhere
 from kg.pipeline.manifest import MANIFEST
 from kg.pipeline.spool import Found, Records, Spool
-from kg.worker import Done, extract_or_reuse, read
+from kg.worker import Done, extract_or_reuse, read, reuse
 
 READ_AHEAD = 500      # files at most read here while the workers start (:func:`_read_ahead`)
 
@@ -42,7 +42,11 @@ def read_all(files, skipped, failures, folder: Path, summary: Summary, progress,
     admission = Admission()
     thorough = work.keywords["thorough"]
     work = partial(work, old_cache=old_cache)
-    for done_count, done in enumerate(_results(files, executor, jobs, work), start=1):
+    # the previous build's inputs: an unchanged one is taken from its cache without reading
+    # it (worker.reuse); and this build's, for the next one
+    known = cache.read_index(old_cache) if old_cache else {}
+    index: dict[str, tuple[str, str]] = {}
+    for done_count, done in enumerate(_results(files, executor, jobs, work, known), start=1):
         seconds["ingest"] += done.ingest
         seconds["extract"] += done.extract
         if done.failure is not None:
@@ -60,19 +64,26 @@ def read_all(files, skipped, failures, folder: Path, summary: Summary, progress,
                     done.extraction, done.reused, done.error = extract_or_reuse(
                         doc, old_cache, thorough, work.keywords.get("time_limit"))
                     done.triples = done.entry = None
+                elif not done.error:
+                    index[doc.path] = (doc.id, doc.sha256)
                 _admit(doc, done, found, records, summary, old_cache, new_cache, thorough, spool)
         if progress:
             progress(done_count, len(files))
     if add and previous is not None:
-        records += _keep_previous(previous, found, records, new_cache, summary, thorough, spool, in_store)
+        kept = _keep_previous(previous, found, records, new_cache, summary, thorough, spool, in_store)
+        records += kept
+        index.update((r["path"], known[r["path"]]) for r in kept
+                     if r["path"] in known and r.get("status") == "ok")
+    cache.write_index(new_cache, index)
     seconds["read+extract"] = time.perf_counter() - start
     return found, records, seconds
 
 
-def _results(files: list[Path], executor, jobs: int, work: partial):
-    """What became of each file (worker.Done), in file order."""
+def _results(files: list[Path], executor, jobs: int, work: partial, known: dict[str, tuple[str, str]]):
+    """What became of each file (worker.Done), in file order; ``known``: the previous build's
+    inputs (see worker.reuse)."""
     if executor is None:
-        yield from map(work, files)
+        yield from (work(path, known=known.get(str(path))) for path in files)
         return
     # workers on other machines (Dask) may not see these files: they are sent their bytes
     remote = not isinstance(executor, ProcessPoolExecutor)
@@ -89,32 +100,37 @@ def _results(files: list[Path], executor, jobs: int, work: partial):
             # the first file starts the workers: its submission waits until the fork server
             # has loaded the model (1.5 s), and this process meanwhile does work of its own
             with ThreadPoolExecutor(1) as starter:
-                starting = starter.submit(executor.submit, work, path)
+                starting = starter.submit(executor.submit, work, path, known=known.get(str(path)))
                 _import_later_stages()
-                ahead = _read_ahead(files[1:READ_AHEAD + 1], starting, max_mb)
+                ahead = _read_ahead(files[1:READ_AHEAD + 1], starting, work, known)
             pending.append(starting.result())
         elif ahead:
-            done = ahead.popleft()      # (a file that could not be read is done already)
-            pending.append(executor.submit(work, path, done=done) if done.failure is None
+            done = ahead.popleft()      # (a file that could not be read, or reused, is done already)
+            pending.append(executor.submit(work, path, done=done)
+                           if done.failure is None and done.extraction is None
                            else elsewhere(None, lambda d: d, done))
         else:
-            pending.append(executor.submit(work, path))
+            pending.append(executor.submit(work, path, known=known.get(str(path))))
         while len(pending) > 4 * jobs:     # a bounded queue: memory stays flat
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
 
 
-def _read_ahead(files: list[Path], starting: Future, max_mb: float) -> deque[Done]:
+def _read_ahead(files: list[Path], starting: Future, work: partial,
+                known: dict[str, tuple[str, str]]) -> deque[Done]:
     """Read files here until the workers have started (``starting`` is done): the fork
     server takes some 1.5 s to load the model before it forks them, and this process would
     wait with one of the machine's cores idle. The workers are sent these files read
-    (worker.read_and_extract)."""
+    (worker.read_and_extract); an unchanged one is taken from the cache here (worker.reuse)."""
+    max_mb, old_cache, thorough = (work.keywords[k] for k in ("max_mb", "old_cache", "thorough"))
     ahead: deque[Done] = deque()
     for path in files:
         if starting.done():
             break
-        ahead.append(read(path, max_mb))
+        key = known.get(str(path))
+        ahead.append((reuse(path, key, old_cache, thorough, max_mb) if key and old_cache else None)
+                     or read(path, max_mb))
     return ahead
 
 
