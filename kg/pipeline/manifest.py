@@ -17,7 +17,8 @@ from kg.version import __version__
 MANIFEST = "manifest.json"
 
 
-def write_manifest(folder: Path, summary: Summary, records: list[dict]) -> None:
+def write_manifest(folder: Path, summary: Summary, records: list[dict], name: str = MANIFEST) -> None:
+    """Write manifest.json (or ``name``) into ``folder``."""
     version = ontology_version()
     manifest = {
         "kg_version": __version__,
@@ -39,7 +40,7 @@ def write_manifest(folder: Path, summary: Summary, records: list[dict]) -> None:
         "peak_rss_mb": _peak_rss(summary.workers_peak_mb),
         "cpu_seconds": _cpu_seconds(),
     }
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+    (folder / name).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
 
 

@@ -21,7 +21,8 @@ from kg import corrections as corrections_
 from kg.errors import BuildError
 from kg.graph import StoreWriter, ontology_version
 from kg.ingest import MAX_MB, find_files
-from kg.model import Summary
+from kg.model import Failure, Summary
+from kg.pipeline import unchanged
 from kg.pipeline.executor import open_executor
 from kg.pipeline.folder import check_output_folder, lock, output_error, swap, umask
 from kg.pipeline.manifest import MANIFEST, workers_peak_mb, write_manifest
@@ -106,24 +107,36 @@ def _build(inputs: list[Path], out_dir: Path, summary: Summary, progress: Progre
         if add and previous is None:
             raise BuildError(f"--add adds documents to a previous build, and {out_dir} holds none; "
                              "run kg build first (without --add)")
+        started = time.perf_counter()
+        rules = _corrections(inputs, corrections, previous if add else None) if correct else None
+        found = find_files(inputs)
+        # what the outputs depend on besides the inputs' bytes (not --jobs, --engine: the
+        # outputs are the same however the work is spread)
+        options = {"correct": correct, "thorough": thorough, "max_mb": max_mb, "doc_timeout": doc_timeout}
+        if reuse and not add and previous is not None and unchanged.keep(
+                out_dir, unchanged.build_key(unchanged.hashed(found[0]), found[1], found[2], options,
+                                             rules[0] if rules else None), summary, started):
+            return      # nothing changed: the previous outputs stand, with a new manifest
         tmp = Path(tempfile.mkdtemp(prefix=f".kg-build-{out_dir.name}-", dir=out_dir.parent))
         os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes it private; outputs are ordinary files
         try:
-            rules = _corrections(inputs, corrections, previous if add else None) if correct else None
-            _run(inputs, tmp, summary, progress, previous if (reuse or add) else None, add, rules, max_mb,
-                 jobs, scheduler, engine, thorough, doc_timeout)
+            _run(found, tmp, summary, progress, previous if (reuse or add) else None, add, rules, max_mb,
+                 jobs, scheduler, engine, thorough, doc_timeout, None if add else options)
             swap(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress | None,
-         previous: Path | None, add: bool,
+def _run(found: tuple[list[Path], list[str], list[Failure]], folder: Path, summary: Summary,
+         progress: Progress | None, previous: Path | None, add: bool,
          rules: tuple[Path, list[corrections_.Correction]] | None, max_mb: float = MAX_MB,
          jobs: int | None = None, scheduler: str | None = None, engine: str = "processes",
-         thorough: bool = False, doc_timeout: float | None = None) -> None:
+         thorough: bool = False, doc_timeout: float | None = None, options: dict | None = None) -> None:
+    """Build the files ``found`` (:func:`kg.ingest.find_files`) into ``folder``; with
+    ``options`` (not --add), record what the outputs depend on (:mod:`kg.pipeline.unchanged`)."""
     clock = time.perf_counter()
-    files, skipped, failures = find_files(inputs)
+    files, skipped, failures = found
+    count = len(files)
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(files) > 50 or engine == "dask" else 1
     # with --add, the previous build's store is copied and only the added documents' graphs
@@ -151,6 +164,12 @@ def _run(inputs: list[Path], folder: Path, summary: Summary, progress: Progress 
     seconds["total"] = time.perf_counter() - clock
     summary.seconds = {k: round(v, 3) for k, v in seconds.items()}
     write_manifest(folder, summary, records)
+    if options is not None:
+        # one record per file, in the order read, after those of the paths that failed
+        read = [(r["path"], r.get("sha256") or "") for r in records[len(failures):]]
+        assert len(read) == count, (len(read), count)
+        unchanged.record(folder, unchanged.build_key(read, skipped, failures, options,
+                                                     rules[0] if rules else None))
 
 
 def _corrections(inputs: list[Path], given: str | os.PathLike[str] | None,
