@@ -15,6 +15,7 @@ import os
 import shutil
 import types
 import typing
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -126,26 +127,42 @@ def keep(source: Path, target: Path, doc_id: str) -> None:
         shutil.copyfile(source / name, target / name)
 
 
-@lru_cache(maxsize=None)
-def _hints(cls: type) -> dict:
-    return typing.get_type_hints(cls)
-
-
 def _decode(tp, value):
     """Rebuild a model dataclass from its ``asdict`` form, guided by the type hints."""
+    decoder = _decoder(tp)
+    return value if decoder is None else decoder(value)
+
+
+@lru_cache(maxsize=None)
+def _decoder(tp) -> Callable | None:
+    """The function that rebuilds a value of type ``tp`` from its JSON form, made once per
+    type from its hints; None where the JSON value is the value (str, int, bool). A
+    dataclass's plain fields are copied without a call each: a rebuild of the corpus decodes
+    450,000 values (the generic walk took 2.4 s of it)."""
     if dataclasses.is_dataclass(tp):
-        hints = _hints(tp)
-        return tp(**{f.name: _decode(hints[f.name], value[f.name])
-                     for f in dataclasses.fields(tp) if f.init and f.name in value})
+        hints = typing.get_type_hints(tp)
+        fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(tp) if f.init]
+        plain = tuple(name for name, decoder in fields if decoder is None)
+        rich = tuple((name, decoder) for name, decoder in fields if decoder is not None)
+
+        def dataclass_(value):
+            kwargs = {name: value[name] for name in plain if name in value}
+            for name, decoder in rich:
+                if name in value:
+                    kwargs[name] = decoder(value[name])
+            return tp(**kwargs)
+        return dataclass_
     origin = typing.get_origin(tp)
     if origin is tuple or origin is collections.abc.Sequence:     # (a sequence is read as a tuple)
-        item = typing.get_args(tp)[0]
-        return tuple(_decode(item, v) for v in value)
+        item = _decoder(typing.get_args(tp)[0])
+        if item is None:
+            return tuple
+        return lambda value: tuple(map(item, value))
     if origin in (typing.Union, types.UnionType):
-        if value is None:
+        inner = _decoder(next(a for a in typing.get_args(tp) if a is not type(None)))
+        if inner is None:
             return None
-        inner = next(a for a in typing.get_args(tp) if a is not type(None))
-        return _decode(inner, value)
-    if tp is float and isinstance(value, int):
-        return float(value)
-    return value
+        return lambda value: None if value is None else inner(value)
+    if tp is float:
+        return lambda value: float(value) if isinstance(value, int) else value
+    return None
