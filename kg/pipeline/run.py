@@ -109,33 +109,33 @@ def _build(inputs: list[Path], out_dir: Path, summary: Summary, progress: Progre
                              "run kg build first (without --add)")
         started = time.perf_counter()
         rules = _corrections(inputs, corrections, previous if add else None) if correct else None
-        found = find_files(inputs)
+        listed = find_files(inputs)
         # what the outputs depend on besides the inputs' bytes (not --jobs, --engine: the
         # outputs are the same however the work is spread)
         options = {"correct": correct, "thorough": thorough, "max_mb": max_mb, "doc_timeout": doc_timeout}
         if reuse and not add and previous is not None and unchanged.keep(
-                out_dir, unchanged.build_key(unchanged.hashed(found[0]), found[1], found[2], options,
+                out_dir, unchanged.build_key(unchanged.hashed(listed[0]), listed[1], listed[2], options,
                                              rules[0] if rules else None), summary, started):
             return      # nothing changed: the previous outputs stand, with a new manifest
         tmp = Path(tempfile.mkdtemp(prefix=f".kg-build-{out_dir.name}-", dir=out_dir.parent))
         os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes it private; outputs are ordinary files
         try:
-            _run(found, tmp, summary, progress, previous if (reuse or add) else None, add, rules, max_mb,
+            _run(listed, tmp, summary, progress, previous if (reuse or add) else None, add, rules, max_mb,
                  jobs, scheduler, engine, thorough, doc_timeout, None if add else options)
             swap(tmp, out_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _run(found: tuple[list[Path], list[str], list[Failure]], folder: Path, summary: Summary,
+def _run(listed: tuple[list[Path], list[str], list[Failure]], folder: Path, summary: Summary,
          progress: Progress | None, previous: Path | None, add: bool,
          rules: tuple[Path, list[corrections_.Correction]] | None, max_mb: float = MAX_MB,
          jobs: int | None = None, scheduler: str | None = None, engine: str = "processes",
          thorough: bool = False, doc_timeout: float | None = None, options: dict | None = None) -> None:
-    """Build the files ``found`` (:func:`kg.ingest.find_files`) into ``folder``; with
+    """Build the files ``listed`` (:func:`kg.ingest.find_files`) into ``folder``; with
     ``options`` (not --add), record what the outputs depend on (:mod:`kg.pipeline.unchanged`)."""
     clock = time.perf_counter()
-    files, skipped, failures = found
+    files, skipped, failures = listed
     count = len(files)
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(files) > 50 or engine == "dask" else 1
