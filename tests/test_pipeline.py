@@ -131,7 +131,7 @@ def test_a_crash_mid_build_leaves_the_previous_outputs(tmp_path, monkeypatch):
 
     monkeypatch.setattr("kg.pipeline.spool.write_texts", crash)
     with pytest.raises(KeyboardInterrupt):
-        kg.build(out=out)
+        kg.build(out=out, reuse=False)      # (with nothing changed, the outputs would be kept)
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".kg-build")] == []
 

@@ -4,14 +4,14 @@ so they are kept, and only manifest.json is written anew (its times).
 Nothing changed when all of these are as the previous build recorded them (in
 ``cache/build.json``): the bytes of every input (sha256, under the same paths, in the same
 order, none failed), the files skipped, the corrections file (its path and bytes), the options
-that change outputs, kg itself (every file of the package and its ontology) and the versions
-of the libraries that write the outputs, and the output files (the same names and sizes, none
-newer than manifest.json, the store in place: a file an analyst edited or removed is written
-again). ``build.json`` holds no time, so that a build's folder is the same bytes whenever it
-is built (the store, a database, aside). Inputs are compared by their bytes, not by size
-and mtime: hashing the 62 MB of the 1,295-cable corpus takes about 0.1 s, and a file changed
-within the same second and size (an edit, a copy with ``cp -p``, a restored backup) would
-otherwise keep its old outputs.
+that change outputs, kg itself (every file of the package and its ontology, the extractor's
+fingerprint) and the versions of the libraries that write the outputs, and the output files
+and cache entries (the same names and sizes, none newer than manifest.json, the store in
+place: a file an analyst edited or removed is written again). ``build.json`` holds no time,
+so that a build's folder is the same bytes whenever it is built (the store, a database,
+aside). Inputs are compared by their bytes, not by size and mtime: hashing the 62 MB of the
+1,295-cable corpus takes about 0.1 s, and a file changed within the same second and size (an
+edit, a copy with ``cp -p``, a restored backup) would otherwise keep its old outputs.
 """
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def build_key(inputs: list[tuple[str, str]], skipped: list[str], failures: list[
     if any(not sha for _, sha in inputs):
         return None
     digest = hashlib.sha256()
-    digest.update(json.dumps({"kg": _code(), "options": options, "skipped": skipped,
+    digest.update(json.dumps({"kg": _code(), "extractor": cache.fingerprint(bool(options.get("thorough"))),
+                              "options": options, "skipped": skipped,
                               "failures": [[f.path, f.reason] for f in failures],
                               "corrections": None if corrections is None else
                               [str(corrections.resolve()), sha256_of(str(corrections))]},
@@ -119,10 +120,10 @@ def _summarise(summary: Summary, manifest: dict, records: list[dict]) -> None:
 
 
 def _outputs(folder: Path) -> dict[str, int]:
-    """Each output file of a build (but manifest.json, cache/ and the store, whose files a
-    database names and sizes as it goes) and its size."""
+    """Each output file of a build, its cache's entries among them (but manifest.json, this
+    record, and the store, whose files a database names and sizes as it goes) and its size."""
     found = {}
-    for path in _files(folder, skip=(cache.CACHE, STORE)):
+    for path in _files(folder, skip=(STORE,)):
         found[path.relative_to(folder).as_posix()] = path.stat().st_size
     return found
 
@@ -133,17 +134,19 @@ def _untouched(folder: Path) -> bool:
     if not (folder / STORE / "CURRENT").is_file():
         return False
     written = (folder / MANIFEST).stat().st_mtime_ns
-    return all(path.stat().st_mtime_ns <= written for path in _files(folder, skip=(cache.CACHE,)))
+    return all(path.stat().st_mtime_ns <= written for path in _files(folder, skip=()))
 
 
 def _files(folder: Path, skip: tuple[str, ...]):
-    """The files of a build's folder, but manifest.json, hidden ones and the folders ``skip``."""
+    """The files of a build's folder, but manifest.json, cache/build.json, hidden ones and the
+    folders ``skip``."""
     for root, dirs, names in os.walk(folder):
         here = Path(root)
         if here == folder:
             dirs[:] = sorted(d for d in dirs if d not in skip and not d.startswith("."))
         for name in sorted(names):
-            if here == folder and (name == MANIFEST or name.startswith(".")):
+            if (here == folder and (name == MANIFEST or name.startswith("."))) or \
+                    (here == folder / cache.CACHE and name == RECORD):
                 continue
             yield here / name
 
