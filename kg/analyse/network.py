@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from itertools import combinations
 
 import networkx as nx
 
@@ -174,30 +175,34 @@ def place_roles(extractions: Iterable[Extraction], entities: dict[str, Entity],
 def actor_network(extractions: Iterable[Extraction], entities: dict[str, Entity]) -> nx.Graph:
     """Actors (and places) as nodes; stated relations as edges with their predicates, and
     appearing in the same paragraph as separate, weighted ``cooccurs`` edges."""
-    G = nx.Graph()
+    # nodes and edges are gathered first and added once, each in the order it first appears
+    # (so the graph iterates as if added one by one): a corpus has 100,000s of pairs
+    nodes: dict[str, None] = {}
+    edges: dict[tuple[str, str], tuple[str, str, dict]] = {}
+
+    def edge(a: str, b: str) -> dict:
+        key = (a, b) if a <= b else (b, a)
+        found = edges.get(key)
+        if found is None:
+            nodes.setdefault(a)
+            nodes.setdefault(b)
+            found = edges[key] = (a, b, {"relations": [], "cooccurs": 0})
+        return found[2]
+
     for x in extractions:
         for r in x.relations:
-            for node in (r.subject, r.object):
-                if node not in G:
-                    G.add_node(node, **_node(entities.get(node)))
-            data = G.get_edge_data(r.subject, r.object) or {"relations": [], "cooccurs": 0}
-            data["relations"].append((r.predicate, r.document, r.paragraph, r.evidence))
-            G.add_edge(r.subject, r.object, **data)
+            edge(r.subject, r.object)["relations"].append((r.predicate, r.document, r.paragraph, r.evidence))
         by_paragraph: dict[int, set[str]] = {}
         for m in x.mentions:
             e = entities.get(m.entity_id)
             if e is not None and e.type in ACTORS:
                 by_paragraph.setdefault(m.paragraph_index, set()).add(m.entity_id)
         for members in by_paragraph.values():
-            ordered = sorted(members)
-            for i, a in enumerate(ordered):
-                for b in ordered[i + 1:]:
-                    for node in (a, b):
-                        if node not in G:
-                            G.add_node(node, **_node(entities.get(node)))
-                    data = G.get_edge_data(a, b) or {"relations": [], "cooccurs": 0}
-                    data["cooccurs"] += 1
-                    G.add_edge(a, b, **data)
+            for a, b in combinations(sorted(members), 2):
+                edge(a, b)["cooccurs"] += 1
+    G = nx.Graph()
+    G.add_nodes_from((n, _node(entities.get(n))) for n in nodes)
+    G.add_edges_from(edges.values())
     return G
 
 

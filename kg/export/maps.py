@@ -365,9 +365,9 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
 
 def _spring(G: nx.Graph) -> dict[str, tuple[float, float]]:
     """A layout of a few hundred actors at most, the same for the same graph: each connected
-    component by Kamada-Kawai (even spacing, deterministic: it starts from a circle), the
-    components packed in rows, the largest first (one spring layout of them all throws the
-    small components to the edges and crushes the large one in the middle)."""
+    component by Kamada-Kawai (even spacing, deterministic: it starts from a seeded spring
+    layout), the components packed in rows, the largest first (one spring layout of them all
+    throws the small components to the edges and crushes the large one in the middle)."""
     parts = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
     laid = []
     for part in parts:
@@ -378,7 +378,10 @@ def _spring(G: nx.Graph) -> dict[str, tuple[float, float]]:
         F.add_nodes_from(part)
         F.add_edges_from(sorted(tuple(sorted(e)) for e in G.subgraph(part).edges()))
         radius = 90 * math.sqrt(len(part))
-        pos = nx.kamada_kawai_layout(F) if len(part) > 2 else nx.circular_layout(F)
+        # Kamada-Kawai from a seeded spring layout, not from a circle: the same even spacing
+        # in a quarter of the time for the 150 actors a map opens on
+        pos = (nx.kamada_kawai_layout(F, pos=nx.spring_layout(F, seed=1)) if len(part) > 2
+               else nx.circular_layout(F))
         laid.append(({n: (float(x) * radius, float(y) * radius) for n, (x, y) in pos.items()}, radius))
     width = max(2.2 * laid[0][1], 1.5 * math.sqrt(sum((2 * r) ** 2 for _, r in laid))) if laid else 0
     out: dict[str, tuple[float, float]] = {}
