@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import networkx as nx
+from threadpoolctl import threadpool_limits
 
 from kg.analyse.network import communities, strongest_links
 from kg.export.page import OUTLINE, write_page
@@ -380,8 +381,13 @@ def _spring(G: nx.Graph) -> dict[str, tuple[float, float]]:
         radius = 90 * math.sqrt(len(part))
         # Kamada-Kawai from a seeded spring layout, not from a circle: the same even spacing
         # in a quarter of the time for the 150 actors a map opens on
-        pos = (nx.kamada_kawai_layout(F, pos=nx.spring_layout(F, seed=1)) if len(part) > 2
-               else nx.circular_layout(F))
+        if len(part) > 2:
+            # (one BLAS thread: a worker writes the tables beside this process; with more,
+            # the layout of 150 actors took three times as long)
+            with threadpool_limits(1, user_api="blas"):
+                pos = nx.kamada_kawai_layout(F, pos=nx.spring_layout(F, seed=1))
+        else:
+            pos = nx.circular_layout(F)
         laid.append(({n: (float(x) * radius, float(y) * radius) for n, (x, y) in pos.items()}, radius))
     width = max(2.2 * laid[0][1], 1.5 * math.sqrt(sum((2 * r) ** 2 for _, r in laid))) if laid else 0
     out: dict[str, tuple[float, float]] = {}

@@ -541,9 +541,14 @@ def _resolve(doc: Document, extraction: Extraction, found, orgs: list[Mention],
     # begins the longer, and its last word is a surname of the longer too
     names = sorted({f[2] for f in found if len(f[2].split()) > 1}, key=len, reverse=True)
     headed = {f[2] for f in found if f[3] == HEADED}
+    first_longer: dict[tuple[str, ...], str] = {}   # words a name begins with -> the first such name
     for name in names:
         words = name.split()
-        longer = next((n for n in names if len(n.split()) > len(words) and n.split()[:len(words)] == words), None)
+        for k in range(1, len(words)):
+            first_longer.setdefault(tuple(words[:k]), name)
+    for name in names:
+        words = name.split()
+        longer = first_longer.get(tuple(words))
         if longer is not None:
             full[words[-1]] = full.get(longer.split()[-1], longer)
         elif name in headed and len(words) == 3 and words[1] not in full and not re.fullmatch(PARTICLE, words[1]):
