@@ -9,7 +9,7 @@ from helpers import doc_of
 
 from kg.extract import extract
 from kg.extract.clauses import clause_spans
-from kg.extract.gazetteer import DATA
+from kg.extract.words import DATA
 
 
 def read(text: str, origin: str = "Embassy Chisinau"):

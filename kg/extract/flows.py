@@ -50,7 +50,8 @@ from kg.extract.flowtext import (
     within,
     year_of,
 )
-from kg.extract.gazetteer import host_country, is_demonym, per_paragraph
+from kg.extract.gazetteer import host_country, is_demonym
+from kg.extract.spans import per_paragraph
 from kg.ids import digest, entity_id
 from kg.model import Document, Entity, Extraction, Flow, Mention, Paragraph, Role
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.extract.fastre import compile_skipping
-from kg.extract.gazetteer import DATA
+from kg.extract.words import DATA
 from kg.model import Entity, Mention, Paragraph
 
 PLACE_TYPES = ("Country", "City", "Region")

@@ -22,19 +22,10 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from kg.extract.gazetteer import (
-    DATA,
-    _words,
-    build_automaton,
-    country_name,
-    host_country,
-    leading_words,
-    lookup,
-    per_paragraph,
-    scan,
-    titles,
-    with_aliases,
-)
+from kg.extract.gazetteer import country_name, host_country, lookup
+from kg.extract.scanning import build_automaton, scan
+from kg.extract.spans import per_paragraph, with_aliases
+from kg.extract.words import DATA, leading_words, titles, word_list
 from kg.ids import entity_id, normalise
 from kg.model import Document, Entity, Extraction, Mention, Paragraph
 
@@ -751,7 +742,7 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
         return None
     start, end = piece[0][0], piece[-1][1]
     after = re.match(r"\s+([a-z]+)", text[end:end + 30])
-    if after and after.group(1) in _words("not_bodies.txt"):
+    if after and after.group(1) in word_list("not_bodies.txt"):
         return None
     name = " ".join(text[start:end].split())
     entry = lexicon().get(name.casefold())
@@ -765,7 +756,7 @@ def _classify(piece: list[tuple[int, int]], text: str, host: str,
     if lookup(name) is not None:
         return None   # a place ("Soviet Union"), not a body
     if words[-1] in ("Union", "League", "Alliance", "Coalition", "Front", "Movement", "Army", "Forces") and \
-            any(w in _words("party_words.txt") for w in words[:-1]):
+            any(w in word_list("party_words.txt") for w in words[:-1]):
         return None   # a political party or bloc, an armed group: kg has no type for them
     if "Army" in words and not any(_is_country_word(w) or w in ("National", "Royal") for w in words):
         return None   # "Army of Islam", "Mahdi Army": an army of no state is an armed group

@@ -18,19 +18,10 @@ from functools import lru_cache
 
 from kg.extract.fastre import compile_skipping
 from kg.extract.flows import speaks_of_trafficking
-from kg.extract.gazetteer import (
-    Taken,
-    _words,
-    country_name,
-    host_country,
-    is_demonym,
-    leading_words,
-    lookup,
-    paragraph_at,
-    titles,
-    with_aliases,
-)
+from kg.extract.gazetteer import country_name, host_country, is_demonym, lookup
 from kg.extract.organizations import ORG_TYPES, heads, lexicon
+from kg.extract.spans import Taken, paragraph_at, with_aliases
+from kg.extract.words import leading_words, titles, word_list
 from kg.ids import entity_id, normalise
 from kg.model import Document, Entity, Extraction, Mention
 
@@ -135,12 +126,12 @@ def _name_before(text: str, end: int, full: bool = False) -> re.Match[str] | Non
 
 def person_roles() -> frozenset[str]:
     """Roles of people who hold no post (kg/data/person_roles.txt)."""
-    return _words("person_roles.txt")
+    return word_list("person_roles.txt")
 
 
 def official_roles() -> frozenset[str]:
     """Roles in lower case of people who hold a post (kg/data/official_roles.txt)."""
-    return _words("official_roles.txt")
+    return word_list("official_roles.txt")
 
 
 @lru_cache(maxsize=1)
@@ -229,7 +220,7 @@ def find_people(doc: Document, extraction: Extraction, thorough: bool = False) -
         found += _name_headings(p, doc.text, lower_words)
         for m in LEADER.finditer(p.text) if "the " in p.text else ():
             name = _clean(m.group("name"))
-            if (name and "-" not in name and name not in _words("party_words.txt")
+            if (name and "-" not in name and name not in word_list("party_words.txt")
                     and not _people_adjective(name)
                     and not _written_in_lower_case(name, doc.text, lower_words)):
                 found.append(_at(p.start + m.start("name"), m.group("name"), name, "head of government"))
@@ -500,7 +491,7 @@ def _town_word(word: str) -> bool:
     """A word that is a town's name and no other kind of word kg knows."""
     place = lookup(word)
     return (place is not None and place.type == "City" and word not in _title_words()
-            and word not in heads() and word not in _words("not_names.txt")
+            and word not in heads() and word not in word_list("not_names.txt")
             and word.casefold() not in lexicon())
 
 
@@ -513,7 +504,7 @@ def _title_words() -> frozenset[str]:
 def _could_be_name(word: str) -> bool:
     """A capitalised word that can be part of a person's name: not a title's word, nor the
     word of a body, a place or the stop list."""
-    return not (word in _title_words() or word in heads() or word in _words("not_names.txt")
+    return not (word in _title_words() or word in heads() or word in word_list("not_names.txt")
                 or word.casefold() in lexicon() or lookup(word) is not None)
 
 
