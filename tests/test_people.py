@@ -76,7 +76,7 @@ def test_without_the_model_titled_people_are_still_found(monkeypatch):
 
 
 def test_the_model_finds_the_same_names_with_numpy_products_as_with_thincs_own():
-    """kg's model multiplies matrices with numpy (people._matmul_ops, faster); every entity
+    """kg's model multiplies matrices with numpy (people_model._matmul_ops, faster); every entity
     of every sentence of the seeds is the one spaCy's plain pipeline finds."""
     import re
 
