@@ -141,3 +141,20 @@ def test_each_clause_of_a_sentence_keeps_its_own_year():
     name = {e.id: e.name for e in x.entities}
     assert {(name[f.destination], f.year) for f in x.flows} == {("Dubai", 2006), ("Moscow", 2007)}
     assert {f.evidence.split()[1] for f in x.flows} == {"2006", "2007"}
+
+
+def test_a_list_along_the_borders_of_countries_and_the_verb_traffick():
+    assert routes("Traffickers lure Nepali girls with false offers of work and sex traffick them "
+                  "to brothels on the borders of India, Bhutan, and elsewhere in South Asia.") == {
+        ("Nepal", "India"), ("Nepal", "Bhutan"), ("Nepal", "South Asia")}
+
+
+def test_a_text_is_about_the_country_it_names_first_when_two_are_named_as_often():
+    # no post: the country of the report is the one the text opens on, although the
+    # Haitians exploited there are named as often
+    text = ("Aruba does not meet the minimum standards; Aruba prosecuted two cases. Haitian women "
+            "are exploited in sex trafficking; Haitian men and workers from Haiti are subjected to "
+            "forced labor in construction. Aruba opened a shelter.")
+    x = extract(doc_of(text, origin=""))
+    name = {e.id: e.name for e in x.entities}
+    assert {(name[f.source], name[f.destination]) for f in x.flows} == {("Haiti", "Aruba")}

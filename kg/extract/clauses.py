@@ -53,12 +53,12 @@ FROM = re.compile(r"\b(?:from(?:\s+(?:rural\s+|remote\s+|poor\s+|border\s+)?(?:a
                   r"(?:in|from)|natives\s+of)\s", re.I)
 TO = re.compile(r"\b(?:to|into|towards|en\s+route\s+to|bound\s+for|destined\s+for)\s", re.I)
 # what may stand between the items of a list of places: "⟨1⟩ and elsewhere in ⟨2⟩", "other
-# countries in ⟨3⟩", "neighboring countries—particularly ⟨4⟩, ⟨5⟩, and ⟨6⟩"
+# countries in ⟨3⟩", "neighboring countries—particularly ⟨4⟩, ⟨5⟩, and ⟨6⟩", "the borders of ⟨7⟩"
 LINK = (r"(?:\s|,|\(|\)|[—–]|&\w+;|\b(?:the|and|or|as\s+well\s+as|also|mainly|primarily|mostly|"
         r"including|especially|particularly|predominantly|largely|notably|namely|such\s+as|"
         r"increasingly|sometimes|possibly|perhaps|to\s+a\s+lesser\s+extent|other|former|neighbou?ring|"
         r"elsewhere\s+in|(?:countries|cities|towns|regions|parts|areas|"
-        r"places|locations|states|nations)(?:\s+(?:in|of|within|across))?)\b)*")
+        r"places|locations|states|nations|borders?|border\s+areas|coasts?)(?:\s+(?:in|of|within|across|with))?)\b)*")
 ITEM = re.compile(LINK + r"⟨(\d+)⟩", re.I)
 # a name kg does not know inside a list ("⟨1⟩, Bosnia Herzegovina, ⟨2⟩"), skipped
 UNKNOWN = re.compile(LINK + r"(?<![A-Za-z])[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}(?=\s*,|\s+(?:and|or)\s)")
