@@ -158,3 +158,20 @@ def test_a_text_is_about_the_country_it_names_first_when_two_are_named_as_often(
     x = extract(doc_of(text, origin=""))
     name = {e.id: e.name for e in x.entities}
     assert {(name[f.source], name[f.destination]) for f in x.flows} == {("Haiti", "Aruba")}
+
+
+def test_a_short_news_item_with_one_word_of_trafficking_and_a_dateline():
+    # a press release: "sex trafficking" once, in its headline; the route in a sentence that
+    # says "forced ... commercial sex"; its dateline and towns make the United States the
+    # country it is about, so the headline's "Salvadoran minors" are not an internal flow
+    text = ("Phoenix man sentenced for sex trafficking of Salvadoran minors\n\n"
+            "PHOENIX - A man was sentenced today for transporting two Salvadoran girls from "
+            "El Salvador through Guatemala and Mexico to Phoenix, Arizona, where he forced them "
+            "to engage in commercial sex, the U.S. Attorney said. Agents in Tucson and Phoenix "
+            "arrested him in 2021.")
+    x = extract(doc_of(text, origin=""))
+    name = {e.id: e.name for e in x.entities}
+    flows = {(name[f.source], tuple(name[t] for t in f.transit), name[f.destination]): f for f in x.flows}
+    route = flows[("El Salvador", ("Guatemala", "Mexico"), "Phoenix")]
+    assert route.victims == 2 and {"sexual", "child"} <= set(route.exploitation)
+    assert all(s != d for s, _, d in flows)

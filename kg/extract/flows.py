@@ -36,6 +36,7 @@ from kg.ids import digest, entity_id
 from kg.model import Document, Entity, Extraction, Flow, Mention, Paragraph, Role
 
 LONGEST = 2000      # characters of the longest sentence the sentence reader reads
+SHORT = 400         # words of a short text: one word of trafficking makes it a report on it
 
 
 # the sentence reader's flows that name both ends in the sentence itself
@@ -57,8 +58,12 @@ def find_flows(doc: Document, extraction: Extraction) -> Extraction:
     flows: list[Flow] = []
     roles: list[Role] = []
     c = cues()
-    about = len(c["trafficking"].findall(c["goods_trafficking"].sub(" ", "\n".join(
-        p.text for p in doc.paragraphs)))) >= 2
+    # a report about human trafficking: its words twice, or once in a short text (a press
+    # release or a news item says "sex trafficking" in its headline and then tells what
+    # happened)
+    body = "\n".join(p.text for p in doc.paragraphs)
+    said = len(c["trafficking"].findall(c["goods_trafficking"].sub(" ", body)))
+    about = said >= 2 or (said == 1 and len(body.split()) <= SHORT)
     for p in doc.paragraphs:
         if p.kind != "body":
             continue
@@ -85,6 +90,12 @@ def _host(doc: Document, entities: dict[str, Entity], places: list[Mention]) -> 
         return entities.get(entity_id("Country", code))
     countries = sorted((m for m in places if entities[m.entity_id].type == "Country"), key=lambda m: m.start)
     counts = Counter(m.entity_id for m in countries)
+    # a news item's dateline and the towns it names count for their country ("HOUSTON - ...")
+    for m in places:
+        e = entities[m.entity_id]
+        country = entity_id("Country", e.country_code) if e.type != "Country" and e.country_code else None
+        if country in counts:
+            counts[country] += 1
     ranked = counts.most_common(2)
     if not ranked or ranked[0][1] < 3:
         return None
