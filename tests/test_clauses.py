@@ -175,3 +175,14 @@ def test_a_short_news_item_with_one_word_of_trafficking_and_a_dateline():
     route = flows[("El Salvador", ("Guatemala", "Mexico"), "Phoenix")]
     assert route.victims == 2 and {"sexual", "child"} <= set(route.exploitation)
     assert all(s != d for s, _, d in flows)
+
+
+def test_people_sent_on_through_named_countries_leave_from_the_country_of_the_report():
+    flows = read("Malian police rescued women who were being prepared for transport to Spain via "
+                 "Algeria and Morocco, where traffickers planned to force them into prostitution.",
+                 origin="Embassy Bamako")
+    assert set(flows) == {("Mali", ("Algeria", "Morocco"), "Spain")}
+
+
+def test_a_transit_point_alone_does_not_make_the_country_a_source():
+    assert routes("Victims are transported via Algeria and Morocco.", origin="Embassy Bamako") == set()

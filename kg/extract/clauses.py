@@ -154,9 +154,10 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
     if not src:
         # the victims are the country's own: only where the clause speaks of people exploited
         # and names no transit (a transit point's victims come from elsewhere)
-        if host is None or via or not c["people"].search(TOPIC.sub(" ", text)) or \
-                (c["foreign"].search(text) and not inside):
-            return None
+        if host is None or (via and (role or not dst or any(d.id == host.id for d in dst))) or \
+                not c["people"].search(TOPIC.sub(" ", text)) or (c["foreign"].search(text) and not inside):
+            return None     # (a transit point's victims come from elsewhere; people sent on
+            #                 through named countries to a named end leave from the country)
         within = any(slots[i].entity.id == host.id and re.search(r"\bwithin\s+$", _before(slotted, at[i]))
                      for i in ends)
         # a destination in the country itself is internal only where the clause says so
