@@ -178,9 +178,9 @@ def test_a_short_news_item_with_one_word_of_trafficking_and_a_dateline():
 
 
 def test_people_sent_on_through_named_countries_leave_from_the_country_of_the_report():
-    flows = read("Malian police rescued women who were being prepared for transport to Spain via "
-                 "Algeria and Morocco, where traffickers planned to force them into prostitution.",
-                 origin="Embassy Bamako")
+    flows = read("Mali is a source country. The police rescued women who were being prepared for "
+                 "transport to Spain via Algeria and Morocco, where traffickers planned to force "
+                 "them into prostitution.", origin="Embassy Bamako")
     assert set(flows) == {("Mali", ("Algeria", "Morocco"), "Spain")}
 
 
