@@ -190,8 +190,10 @@ def _pieces(run: list[tuple[int, int]], text: str) -> list[list[tuple[int, int]]
                 flush()
                 break
             starts_name = bool(rest) and (rest[0] in hd or _acronym(rest[0]) or _lexicon_start(rest))
-            if not _has_head(seen) and starts_name:
-                current = []                     # "Action Plan of the Ministry ...": not a body
+            if not _has_head(seen) and (starts_name or (len(seen) == 2 and any(x in hd for x in rest))):
+                # "Action Plan of the Ministry ...", "Ahmed Bello of the Federal Immigration
+                # Service": what stands before "of" is no body, the body follows
+                current = []
             elif len(seen) >= 2 and seen[-1] in hd and (starts_name or any(x in hd or _acronym(x) for x in rest)):
                 flush()
             else:

@@ -241,6 +241,7 @@ def title_words() -> frozenset[str]:
 @lru_cache(maxsize=65536)
 def could_be_name(word: str) -> bool:
     """A capitalised word that can be part of a person's name: not a title's word, nor the
-    word of a body, a place or the stop list."""
-    return not (word in title_words() or word in heads() or word in word_list("not_names.txt")
+    word of a body (or its plural: "Services"), a place or the stop list."""
+    return not (word in title_words() or word in heads() or word[-1:] == "s" and word[:-1] in heads()
+                or word in word_list("not_names.txt")
                 or word.casefold() in lexicon() or lookup(word) is not None)
