@@ -186,3 +186,11 @@ def test_people_sent_on_through_named_countries_leave_from_the_country_of_the_re
 
 def test_a_transit_point_alone_does_not_make_the_country_a_source():
     assert routes("Victims are transported via Algeria and Morocco.", origin="Embassy Bamako") == set()
+
+
+def test_a_clause_set_in_a_country_and_jobs_in_others_is_not_a_route_between_them():
+    # "recruited for jobs in X": X is where the jobs are, not where people were recruited;
+    # "In Bolivia, ...": where the clause is set, not an end
+    found = routes("In Bolivia, migrant workers recruited for construction jobs in Chile and Peru "
+                   "paid illegal fees and were trapped in debt bondage.", origin="")
+    assert not any(s == "Chile" or s == "Peru" or d == "Bolivia" for s, d in found)
