@@ -194,3 +194,9 @@ def test_a_clause_set_in_a_country_and_jobs_in_others_is_not_a_route_between_the
     found = routes("In Bolivia, migrant workers recruited for construction jobs in Chile and Peru "
                    "paid illegal fees and were trapped in debt bondage.", origin="")
     assert not any(s == "Chile" or s == "Peru" or d == "Bolivia" for s, d in found)
+
+
+def test_children_trafficked_into_cannabis_cultivation_are_people_not_drugs():
+    flows = read("The United Kingdom is a destination. Albanian children continue to be trafficked "
+                 "into cannabis cultivation in Scotland.", origin="Embassy London")
+    assert set(flows) == {("Albania", (), "Scotland")}
