@@ -1,10 +1,9 @@
-"""Every example of `kg COMMAND --help` and of the README's shell blocks runs as printed on the
-sample cables: the help of kg correct add-flow and add-relation once recorded quotes that are
-not in the samples, and the next build stopped with status 2."""
+"""Every example of `kg COMMAND --help` runs as printed on the sample cables: the help of kg
+correct add-flow and add-relation once recorded quotes that are not in the samples, and the
+next build stopped with status 2. (The commands of the README and docs/ run in test_docs.py.)"""
 from __future__ import annotations
 
 import json
-import re
 import shlex
 import shutil
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from helpers import FIXTURES, ROOT, SAMPLES
+from helpers import FIXTURES, SAMPLES
 
 from kg.cli import main
 
@@ -45,12 +44,6 @@ def help_examples() -> list[str]:
     return found
 
 
-def readme_examples() -> list[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```sh\n(.*?)```", readme, re.DOTALL)
-    return [line for block in blocks for line in _lines(block)]
-
-
 def runnable(examples: list[str]) -> list[str]:
     """Each example once, in order, without those that need a server or a cluster."""
     seen: dict[str, None] = {}
@@ -64,7 +57,7 @@ def test_the_examples_are_found():
     examples = help_examples()
     assert len(examples) > 30
     assert any(e.startswith("kg correct add-relation") for e in examples)
-    assert any(e.startswith("kg correct add-flow") for e in readme_examples())
+    assert any(e.startswith("kg correct add-flow") for e in examples)
 
 
 def _argv(example: str) -> list[str]:
@@ -92,14 +85,11 @@ def workdir(tmp_path_factory) -> Path:
     return work
 
 
-def test_every_example_runs_as_printed_on_the_samples(workdir, monkeypatch):
+def test_every_help_example_runs_as_printed_on_the_samples(workdir, monkeypatch):
     monkeypatch.chdir(workdir)
-    for example in runnable(help_examples() + readme_examples()):
+    for example in runnable(help_examples()):
         result = CliRunner().invoke(main, _argv(example))
         assert result.exit_code == 0, f"{example}\n{result.output}"
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for block in re.findall(r"```python\n(.*?)```", readme, re.DOTALL):
-        exec(compile(block, "README.md", "exec"), {})     # noqa: S102 - the README's own code
     # the corrections they recorded: the next build applies every one, and none is stale
     result = CliRunner().invoke(main, ["build", "cables/", "--out", "corrected"])
     assert result.exit_code == 0, result.output

@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kg.extract.fastre import compile_skipping, first_characters
-from kg.extract.gazetteer import DATA
+from kg.extract.words import DATA
 
 TRICKY = [
     (r"\bTIP\b|\bslaves?\b|\bkidneys?\b", re.I),      # ſ and K (Kelvin) fold to s and k

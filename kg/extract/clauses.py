@@ -49,16 +49,16 @@ SEMICOLON = re.compile(r";")
 WINDOW = 240    # characters around a list or a place that its patterns read
 FROM = re.compile(r"\b(?:from(?:\s+(?:rural\s+|remote\s+|poor\s+|border\s+)?(?:areas|villages|regions|"
                   r"communities|districts|provinces|towns)\s+(?:in|of))?|originating\s+(?:in|from)|"
-                  r"(?:recruited|lured|abducted|kidnapped)\s+(?:(?!(?:to|into|towards)\b)[\w-]+\s+){0,3}?"
+                  r"(?:recruited|lured|abducted|kidnapped)\s+(?:(?!(?:to|into|towards|for)\b)[\w-]+\s+){0,3}?"
                   r"(?:in|from)|natives\s+of)\s", re.I)
 TO = re.compile(r"\b(?:to|into|towards|en\s+route\s+to|bound\s+for|destined\s+for)\s", re.I)
 # what may stand between the items of a list of places: "⟨1⟩ and elsewhere in ⟨2⟩", "other
-# countries in ⟨3⟩", "neighboring countries—particularly ⟨4⟩, ⟨5⟩, and ⟨6⟩"
+# countries in ⟨3⟩", "neighboring countries—particularly ⟨4⟩, ⟨5⟩, and ⟨6⟩", "the borders of ⟨7⟩"
 LINK = (r"(?:\s|,|\(|\)|[—–]|&\w+;|\b(?:the|and|or|as\s+well\s+as|also|mainly|primarily|mostly|"
         r"including|especially|particularly|predominantly|largely|notably|namely|such\s+as|"
         r"increasingly|sometimes|possibly|perhaps|to\s+a\s+lesser\s+extent|other|former|neighbou?ring|"
         r"elsewhere\s+in|(?:countries|cities|towns|regions|parts|areas|"
-        r"places|locations|states|nations)(?:\s+(?:in|of|within|across))?)\b)*")
+        r"places|locations|states|nations|borders?|border\s+areas|coasts?)(?:\s+(?:in|of|within|across|with))?)\b)*")
 ITEM = re.compile(LINK + r"⟨(\d+)⟩", re.I)
 # a name kg does not know inside a list ("⟨1⟩, Bosnia Herzegovina, ⟨2⟩"), skipped
 UNKNOWN = re.compile(LINK + r"(?<![A-Za-z])[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}(?=\s*,|\s+(?:and|or)\s)")
@@ -68,6 +68,8 @@ RISK = re.compile(r"\b(?:vulnerab\w*|at\s+(?:\w+\s+)?risk|susceptible)\s+(?:to|o
 ORIGINS = re.compile(r"\bfrom\s+(?:\w+\s+){0,2}(?:neighbou?ring|other|foreign|third|nearby)\s+countries\b", re.I)
 LEAD = re.compile(r"(?:[,\s]|\b(?:particularly|especially|mainly|mostly|primarily|notably|including|"
                   r"predominantly|largely)\b)*$", re.I)
+# a clause that opens on where it is set: "In ⟨0⟩, ...", "However, in ⟨0⟩ ..."
+FRONTED = re.compile(r"\s*(?:(?:However|Meanwhile|Also|Similarly|Elsewhere),?\s+)?[Ii]n\s+(?:the\s+)?⟨(\d+)⟩\s*,")
 TOPIC = re.compile(r"\btrafficking\s+in\s+persons\b", re.I)   # a subject, not people
 IN = re.compile(r"\b(?:in|within|throughout|across|inside|on)\s", re.I)
 VIA = re.compile(r"\b(?:via|through|transiting(?:\s+(?:via|through))?|by\s+way\s+of)\s", re.I)
@@ -135,12 +137,18 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
             c["hedge"].search(text):    # denied or merely alleged: no flow (CONTRACT.md)
         return None
     slotted = slotted_text(text, slots, offset)
+    scene = FRONTED.match(slotted)
+    if scene and slots[int(scene.group(1))].entity.type == "Country":
+        # "In Nepal, workers recruited for jobs in Qatar ...": where the clause is set, not an
+        # end; the country its people leave from when it names none
+        host = slots[int(scene.group(1))].entity
     at = {int(m.group(1)): m.start() for m in SLOT.finditer(slotted)}
     if len([m for m in FROM.finditer(slotted) if take_items(slotted, m.end())]) > 1:
         return None     # hops of a route ("from A to B, from B to C"): the sentence reader's
     sources = _lists(FROM, slotted, slots) + _nationalities(slotted, slots, at)
     src = _unique([slots[i].entity for i in sources])
     ends = _lists(TO, slotted, slots) + _lists(IN, slotted, slots, bound=not src)
+    ends = [i for i in ends if not (scene and i == int(scene.group(1)))]
     # a nationality among the ends names people, not a place ("catering to European tourists")
     ends = [i for i in ends if not (i in sources and adjectival(slots[i]) or names_people(slotted, i, slots))]
     named = [i for i in ends if not _intended(slotted, at[i])]
@@ -154,9 +162,10 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
     if not src:
         # the victims are the country's own: only where the clause speaks of people exploited
         # and names no transit (a transit point's victims come from elsewhere)
-        if host is None or via or not c["people"].search(TOPIC.sub(" ", text)) or \
-                (c["foreign"].search(text) and not inside):
-            return None
+        if host is None or (via and (role or not dst or any(d.id == host.id for d in dst))) or \
+                not c["people"].search(TOPIC.sub(" ", text)) or (c["foreign"].search(text) and not inside):
+            return None     # (a transit point's victims come from elsewhere; people sent on
+            #                 through named countries to a named end leave from the country)
         within = any(slots[i].entity.id == host.id and re.search(r"\bwithin\s+$", _before(slotted, at[i]))
                      for i in ends)
         # a destination in the country itself is internal only where the clause says so

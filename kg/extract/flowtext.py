@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.extract.fastre import compile_skipping
-from kg.extract.gazetteer import DATA
+from kg.extract.words import DATA
 from kg.model import Entity, Mention, Paragraph
 
 PLACE_TYPES = ("Country", "City", "Region")
@@ -74,10 +74,11 @@ def cues() -> dict[str, re.Pattern[str]]:
 
 
 @lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def speaks_of_trafficking(text: str) -> bool:
     """Whether a text has a word of human trafficking (a cue of kind "trafficking"; drug
-    trafficking's words too, which the flows then set apart). Cached: the people step asks it
-    of the same text (a str caches its hash, so the look-up is cheap)."""
+    trafficking's words too, which the flows then set apart). Cached: the people step and
+    the flows ask it of the same text (a str caches its hash, so the look-up is cheap)."""
     return cues()["trafficking"].search(text) is not None
 
 

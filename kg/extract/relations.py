@@ -23,9 +23,10 @@ from bisect import bisect_right
 from dataclasses import replace
 
 from kg.extract.fastre import compile_skipping
-from kg.extract.flows import Slot, sentences, slotted_text, within
-from kg.extract.gazetteer import host_country, per_paragraph
+from kg.extract.flowtext import Slot, sentences, slotted_text, within
+from kg.extract.gazetteer import host_country
 from kg.extract.organizations import ORG_TYPES, lexicon, lexicon_entity
+from kg.extract.spans import per_paragraph
 from kg.ids import digest, entity_id
 from kg.model import Document, Entity, Extraction, Mention, Paragraph, Relation
 
