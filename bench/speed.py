@@ -1,7 +1,7 @@
 """kg build against a plain spaCy full-pipeline pass over the same text, in the same run.
 
 Usage: python bench/speed.py CORPUS_DIR [--limit N] [--jobs J] [--runs R] [--repeat K] [--no-baseline]
-                             [--against REV]
+                             [--against REV] [--cached]
 
 Prints documents, words, seconds, words/s, cables/s and the ratio for: a plain spaCy pass
 (en_core_web_sm, full pipeline, nlp.pipe over every paragraph, one process) and kg's build
@@ -14,6 +14,10 @@ times under new cable ids, to show whether memory stays flat as the corpus grows
 --against REV (a git revision of this repository), also kg as it was at REV, checked out into a
 temporary worktree: its builds alternate with this code's, and the ratio of the medians is
 printed (how much slower or faster a change made the build, measured in the same hour).
+With --cached, also rebuilds of the median build's folder with every document in its cache,
+printed beside the fresh build: R with nothing changed (the outputs are kept, only the
+manifest is written), and R after a change of the corrections file (every stage after
+extraction runs, no document is read or extracted again).
 """
 from __future__ import annotations
 
@@ -32,16 +36,17 @@ from kg.model import Document
 
 
 def kg_build(src: Path, out: Path, jobs: int, *options: str,
-             code: Path | None = None) -> tuple[float, dict, dict, dict]:
+             code: Path | None = None, cached: bool = False) -> tuple[float, dict, dict, dict]:
     """Wall seconds, the manifest's seconds per stage, the peak RSS (MB) of the build's
     process and of its largest worker, and the build process's CPU seconds (``code``: the
-    folder of another kg to run instead of the installed one)."""
+    folder of another kg to run instead of the installed one; ``cached``: a rebuild that
+    takes what it can from the previous build in ``out``, else a fresh build)."""
     env = dict(os.environ, PYTHONPATH=str(code)) if code else None
     start = time.perf_counter()
     # run from the other kg's folder: "python -m" puts the working folder before PYTHONPATH
-    subprocess.run([sys.executable, "-m", "kg.cli", "build", "-q", "--no-cache", "--jobs", str(jobs),
-                    *options, str(src.resolve()), "--out", str(out.resolve())], check=False, env=env,
-                   cwd=code)
+    subprocess.run([sys.executable, "-m", "kg.cli", "build", "-q", *([] if cached else ["--no-cache"]),
+                    "--jobs", str(jobs), *options, str(src.resolve()), "--out", str(out.resolve())],
+                   check=False, env=env, cwd=code)
     seconds = time.perf_counter() - start
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return seconds, manifest["seconds"], manifest["peak_rss_mb"], manifest["cpu_seconds"]
@@ -91,6 +96,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=0, help="also the corpus repeated K times")
     ap.add_argument("--no-baseline", action="store_true", help="skip the spaCy pass")
     ap.add_argument("--against", metavar="REV", help="also build with kg as it was at this git revision")
+    ap.add_argument("--cached", action="store_true",
+                    help="also rebuild with every document cached: nothing changed, and a correction")
     args = ap.parse_args()
     files = sorted(find_files([args.corpus])[0])
     if args.limit:
@@ -120,6 +127,8 @@ def main() -> None:
                 before.append(kg_build(src, Path(tmp) / f"before{i}", args.jobs,
                                        code=checkout(args.against, Path(tmp) / "before"))[0])
             runs.append(kg_build(src, Path(tmp) / f"out{i}", args.jobs))
+        order = sorted(range(len(runs)), key=lambda i: runs[i][0])
+        median = order[len(order) // 2]
         runs.sort(key=lambda run: run[0])
         seconds, stages, peak, used = runs[len(runs) // 2]
         print(f"{len(read)} documents, {words} words, {args.jobs} job(s)")
@@ -138,6 +147,8 @@ def main() -> None:
         print("  (ingest and extract: seconds summed over the workers; read+extract: wall; export: "
               "the tables, in a worker beside graph, analyse and maps)")
         print(f"peak RSS: {rss(peak)}; {cpu(used)}")
+        if args.cached:
+            cached_builds(src, Path(tmp) / f"out{median}", Path(tmp) / "kg.corrections.toml", args, seconds)
         if args.repeat > 1:
             for k in range(1, args.repeat):
                 copies(files, ids, src, k)
@@ -150,6 +161,24 @@ def main() -> None:
         if args.against:
             subprocess.run(["git", "worktree", "remove", "--force", str(Path(tmp) / "before")],
                            cwd=Path(__file__).resolve().parent.parent, check=False)
+
+
+def cached_builds(src: Path, out: Path, fixes: Path, args, fresh: float) -> None:
+    """Rebuilds of ``out`` with every document cached, beside the fresh build's ``fresh``
+    seconds: with nothing changed, then after a change of the corrections file ``fixes``."""
+    for label, changed in (("nothing changed", False), ("a correction", True)):
+        runs = []
+        for i in range(max(1, args.runs)):
+            options = []
+            if changed:   # (a correction that matches nothing: the build runs, reports it)
+                fixes.write_text(f'[[reject]]\nentity = "no such entity {i}"\n', encoding="utf-8")
+                options = ["--corrections", str(fixes)]
+            runs.append(kg_build(src, out, args.jobs, *options, cached=True))
+        runs.sort(key=lambda run: run[0])
+        seconds, stages, _, _ = runs[len(runs) // 2]
+        print(f"kg build, cached, {label + ':':17} {seconds:5.1f} s (fresh: {fresh:.1f} s; median of "
+              f"{', '.join(f'{run[0]:.1f}' for run in runs)} s)")
+        print("  stages:", ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ True
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from kg.version import __version__
 
 
 def build(*args, **kwargs):

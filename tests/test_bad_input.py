@@ -152,7 +152,7 @@ def test_an_output_that_cannot_be_written_is_one_line_and_status_1(tmp_path, mon
     outputs as they were."""
     import os
 
-    from kg import pipeline
+    from kg.pipeline import spool
     out = tmp_path / "o"
     first = CliRunner().invoke(main, ["build", str(SEED), "--out", str(out), "-q"])
     assert first.exit_code == 0, first.output
@@ -169,7 +169,7 @@ def test_an_output_that_cannot_be_written_is_one_line_and_status_1(tmp_path, mon
             return real_open(path, *args, **kwargs)
         monkeypatch.setattr("builtins.open", guarded)
     else:
-        monkeypatch.setattr(pipeline._Spool, "write", lambda self, data: fail(self.path))
+        monkeypatch.setattr(spool.Spool, "write", lambda self, data: fail(self.path))
     result = CliRunner().invoke(main, ["build", str(SEED), "--out", str(out), "-q", "--no-cache"])
     monkeypatch.undo()
     assert result.exit_code == 1, result.output

@@ -5,7 +5,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from kg.cli import _glibc, main
+from kg.cli import main
+from kg.cli.app import glibc
 
 
 def _commands():
@@ -161,7 +162,7 @@ print(open(out + "/info.xml").read().count("<heap nr="))
 """
 
 
-@pytest.mark.skipif(not _glibc(), reason="glibc's malloc arenas")
+@pytest.mark.skipif(not glibc(), reason="glibc's malloc arenas")
 def test_kg_build_allocates_from_one_malloc_arena_and_the_library_leaves_the_allocator_alone():
     # the store's threads (RocksDB's) took arenas of their own, which kept their freed memory
     import os

@@ -46,13 +46,14 @@ def test_files_read_while_the_workers_start_are_extracted_as_read(single, tmp_pa
     import shutil
 
     from kg import pipeline
+    from kg.pipeline import reading
     read_here = []
-    real = pipeline.read
+    real = reading.read
 
     def counted(path, *args, **options):
         read_here.append(Path(path).name)
         return real(path, *args, **options)
-    monkeypatch.setattr(pipeline, "read", counted)
+    monkeypatch.setattr(reading, "read", counted)
     inputs = tmp_path / "in"
     shutil.copytree(pipeline.SAMPLES, inputs)
     (inputs / "001_empty.txt").write_bytes(b"")

@@ -129,9 +129,9 @@ def test_a_crash_mid_build_leaves_the_previous_outputs(tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # as Ctrl-C would, after the tables were half written
 
-    monkeypatch.setattr("kg.pipeline.write_texts", crash)
+    monkeypatch.setattr("kg.pipeline.spool.write_texts", crash)
     with pytest.raises(KeyboardInterrupt):
-        kg.build(out=out)
+        kg.build(out=out, reuse=False)      # (with nothing changed, the outputs would be kept)
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".kg-build")] == []
 
@@ -240,9 +240,9 @@ def test_the_facts_validate_in_parts_as_a_whole():
     """A build validates its facts in parts, in its workers: cut only between subjects, the
     parts report what the whole does."""
     from kg.graph import validate_triples
-    from kg.pipeline import _by_subject
+    from kg.pipeline.stages import by_subject
     broken = _broken_facts()
-    parts = _by_subject(broken, 2)
+    parts = by_subject(broken, 2)
     assert len(parts) == 2 and b"".join(parts) == broken
     assert abs(len(parts[0]) - len(parts[1])) < len(broken) / 4
     assert parts[0].splitlines()[-1].split()[0] != parts[1].splitlines()[0].split()[0]
@@ -271,15 +271,16 @@ def test_a_worker_validates_the_facts_it_reads_from_the_spool(tmp_path):
     from concurrent.futures import ProcessPoolExecutor
 
     from kg.graph import validate_triples
-    from kg.pipeline import _by_subject, _check_spooled, _Spool
+    from kg.pipeline.spool import Spool
+    from kg.pipeline.stages import by_subject, check_spooled
     broken = _broken_facts()
-    spool = _Spool(tmp_path, store=None, keep_texts=False)
-    pieces = [spool.write(part) for part in _by_subject(broken, 3)][::-1]
+    spool = Spool(tmp_path, store=None, keep_texts=False)
+    pieces = [spool.write(part) for part in by_subject(broken, 3)][::-1]
     expected = validate_triples(broken)
     assert len(expected) >= 3
     with ProcessPoolExecutor(1) as pool:
-        assert _check_spooled(pool, spool, pieces).result() == expected
-    assert _check_spooled(None, spool, pieces).result() == expected
+        assert check_spooled(pool, spool, pieces).result() == expected
+    assert check_spooled(None, spool, pieces).result() == expected
     spool.close()
 
 
@@ -315,7 +316,7 @@ def test_the_spool_gives_back_each_extraction_as_it_was_without_its_text(tmp_pat
     """What a build holds of a document is a few hundred bytes; the rest waits in the spool
     and reads back the same: the compacted document, the entities (each held once), the
     mentions, the facts and the graph."""
-    from kg.pipeline import _Spool
+    from kg.pipeline.spool import Spool
     from kg.worker import read_and_extract
 
     class Store:
@@ -327,7 +328,7 @@ def test_the_spool_gives_back_each_extraction_as_it_was_without_its_text(tmp_pat
 
     done = [read_and_extract(path, 50) for path in sorted(SAMPLES.glob("*.txt"))[:3]]
     (tmp_path / "build").mkdir()
-    spool = _Spool(tmp_path / "build", Store(), keep_texts=False)
+    spool = Spool(tmp_path / "build", Store(), keep_texts=False)
     held = [spool.add(d.extraction, d.triples) for d in done]
     back = spool.extractions(held[::-1])
     assert len(back) == 3
@@ -355,20 +356,22 @@ def test_a_worker_writes_the_tables_from_the_spool_as_they_are_written_here(tmp_
     from concurrent.futures import ProcessPoolExecutor
 
     from kg.export import write_tables
-    from kg.pipeline import _Spool, _tables, merge_entities
+    from kg.pipeline import merge_entities
+    from kg.pipeline.spool import Spool
+    from kg.pipeline.stages import table_task
     from kg.worker import read_and_extract
     done = [read_and_extract(path, 50) for path in sorted(SAMPLES.glob("*.txt"))]
     here, there = tmp_path / "here", tmp_path / "there"
     for folder in (here, there):
         folder.mkdir()
-    spool = _Spool(tmp_path / "there", store=_NoStore(), keep_texts=False)
+    spool = Spool(tmp_path / "there", store=_NoStore(), keep_texts=False)
     held = [spool.add(d.extraction, d.triples) for d in done]
     extractions = [d.extraction for d in done]
     entities = merge_entities(extractions)
     write_tables(here, extractions, entities)
     with ProcessPoolExecutor(1) as pool:
-        seconds = _tables(pool, there, spool, held, spool.extractions(held), entities).result()
-        failed = _tables(pool, tmp_path / "gone", spool, held, spool.extractions(held), entities)
+        seconds = table_task(pool, there, spool, held, spool.extractions(held), entities).result()
+        failed = table_task(pool, tmp_path / "gone", spool, held, spool.extractions(held), entities)
         with pytest.raises(OSError):
             failed.result()
     assert 0 < seconds < 60

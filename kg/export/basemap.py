@@ -10,7 +10,7 @@ Its shape: ``{"step": 0.1, "countries": {ISO alpha-2: [ring, ...]}}``, each ring
 ``[x0, y0, dx1, dy1, ...]`` of longitude and latitude in tenths of a degree, the first point
 absolute and the others as steps from the one before (a third of the size of plain
 coordinates). The map's script undoes the steps and projects each point as the nodes are
-(:data:`kg.export.maps.SCALE` pixels per degree, north up), so outlines and places agree.
+(:data:`kg.export.layout.SCALE` pixels per degree, north up), so outlines and places agree.
 """
 from __future__ import annotations
 

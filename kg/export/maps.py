@@ -27,108 +27,51 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import networkx as nx
-from threadpoolctl import threadpool_limits
 
-from kg.analyse.network import communities, strongest_links
+from kg.analyse.network import strongest_links
+from kg.export.layout import (
+    SCALE,
+    community_positions,
+    geo_positions,
+    node_communities,
+    spring_layout,
+    unit_of,
+)
 from kg.export.page import OUTLINE, write_page
 from kg.ids import document_slug
 from kg.model import Document, Flow
 
-SCALE = 14.0   # pixels per degree
 # Okabe & Ito (2008), safe for every common colour-vision deficiency; "child" is a trait of
 # the victims, not a kind of exploitation: it never colours an arrow (the details name it)
 EXPLOITATION_COLOURS = {"sexual": "#D55E00", "labor": "#0072B2", "domestic_servitude": "#CC79A7",
                         "begging": "#E69F00", "criminal_activity": "#009E73",
                         "organ_removal": "#56B4E9", "unspecified": "#999999"}
+
 # what a country is mostly, in the flows shown (Paul Tol's pale scheme: backgrounds under
 # dark marks; none of these is an arrow's colour)
 ROLE_FILLS = {"source": "#FFCCCC", "transit": "#EEEEBB", "destination": "#CCDDAA"}
+
 LAND = "#EEEEEE"
+
 PLACE_COLOUR = "#444444"
+
 # a node's type is its shape; on the actors map its colour is one of four groups as well
 SHAPES = {"Country": "dot", "City": "square", "Region": "diamond",
           "GovernmentAgency": "triangle", "Court": "triangleDown",
           "NGO": "star", "InternationalOrganization": "hexagon", "Media": "square",
           "Official": "triangle", "Person": "dot"}
+
 GROUPS = {"Country": "place", "City": "place", "Region": "place",
           "GovernmentAgency": "state", "Court": "state",
           "NGO": "civil society", "InternationalOrganization": "civil society", "Media": "civil society",
           "Official": "people", "Person": "people"}
+
 GROUP_COLOURS = {"place": "#BBBBBB", "state": "#4477AA", "civil society": "#228833",
                  "people": "#EE6677"}   # Paul Tol's bright scheme
+
 RELATION_COLOUR, COMENTION_COLOUR = "#222222", "#C8C8C8"
+
 TOP_ACTORS = 150   # actors.html opens on these (by degree centrality); search reaches the rest
-
-
-def geo_positions(G: nx.DiGraph) -> dict[str, tuple[float, float]]:
-    """x, y in pixels from longitude and latitude (north up); a place without coordinates sits
-    beside its country, or in a row under the map."""
-    known = {n: (d["longitude"], d["latitude"]) for n, d in G.nodes(data=True)
-             if d.get("longitude") is not None and d.get("latitude") is not None}
-    by_country = {}
-    for n, d in G.nodes(data=True):
-        if n in known and d.get("type") == "Country":
-            by_country[d.get("name")] = known[n]
-    out, spare = {}, 0
-    for n, d in sorted(G.nodes(data=True)):
-        if n in known:
-            lon, lat = known[n]
-        elif d.get("country") in by_country:
-            lon, lat = by_country[d["country"]]
-            angle = (sum(map(ord, n)) % 360) * math.pi / 180
-            lon, lat = lon + 1.5 * math.cos(angle), lat + 1.5 * math.sin(angle)
-        else:
-            lon, lat = -20 + 6 * spare, -10.0
-            spare += 1
-        out[n] = (round(lon * SCALE, 1), round(-lat * SCALE, 1))
-    return out
-
-
-def node_communities(G: nx.Graph) -> dict[str, int]:
-    """Each node's community: the one the analysis gave it (node attribute "community", set
-    by kg.export.report.write_analysis on the whole actor network, so the map and
-    analysis/communities.csv agree), else those of this graph."""
-    given = nx.get_node_attributes(G, "community")
-    return given if len(given) == len(G) else communities(G)
-
-
-def community_positions(G: nx.Graph, group: dict[str, int] | None = None) -> dict[str, tuple[float, float]]:
-    """A layout computed once: a spring layout for small graphs, else communities (``group``,
-    else :func:`node_communities`) on a circle with their members on small circles (linear
-    time, so a thousand actors open at once)."""
-    if len(G) <= 300:
-        pos = nx.spring_layout(G, seed=7, iterations=60) if len(G) > 1 else {n: (0.0, 0.0) for n in G}
-        return {n: (round(float(x) * 900, 1), round(float(y) * 900, 1)) for n, (x, y) in pos.items()}
-    groups: dict[int, list[str]] = {}
-    for n, c in (group if group is not None else node_communities(G)).items():
-        groups.setdefault(c, []).append(n)
-    # communities as discs packed in rows (largest first), members on a sunflower spiral
-    sizes = {c: 30 + 18 * math.sqrt(len(m)) for c, m in groups.items()}
-    width = 2.2 * math.sqrt(sum((2 * r) ** 2 for r in sizes.values()))
-    out: dict[str, tuple[float, float]] = {}
-    x = y = row = 0.0
-    for c, members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        r = sizes[c]
-        if x + 2 * r > width and x > 0:
-            x, y, row = 0.0, y + row + 40, 0.0
-        cx, cy = x + r, y + r
-        for k, n in enumerate(sorted(members, key=lambda n: (-G.degree(n), n))):
-            a = k * 2.39996   # the golden angle
-            d = r * math.sqrt((k + 0.5) / len(members))
-            out[n] = (round(cx + d * math.cos(a), 1), round(cy + d * math.sin(a), 1))
-        x += 2 * r + 40
-        row = max(row, 2 * r)
-    return out
-
-
-def _unit(pos: dict[str, tuple[float, float]]) -> float:
-    """Map units per screen pixel once the map is fitted to a canvas about 1,000 pixels wide:
-    nodes and arrows are sized in it, so they look alike on a map of a region and of the
-    world."""
-    if len(pos) < 2:
-        return 1.0
-    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
-    return max(max(xs) - min(xs), 1.6 * (max(ys) - min(ys)), 300.0) / 1000
 
 
 def map_sources(G: nx.DiGraph, flows: Iterable[Flow], documents: dict[str, Document],
@@ -226,7 +169,7 @@ def flows_map(G: nx.DiGraph, path: Path, title: str = "kg: trafficking flows",
     used."""
     from kg.export.basemap import load
     pos = geo_positions(G)
-    unit = _unit(pos)
+    unit = unit_of(pos)
     sources = dict(G.graph.get("sources") or _edge_sources(G))
     codes = sources.pop("codes", {})
     left_out = G.graph.get("hedged_left_out", 0)
@@ -299,8 +242,6 @@ def years_map(folder: Path, first: int, last: int, target: Path) -> int:
     return count
 
 
-
-
 def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, tuple[float, float]]:
     """Write actors.html: it opens on the TOP_ACTORS most central actors, labelled; a search
     box focuses any actor and its neighbours, type boxes filter. Type is shape (and one of
@@ -321,14 +262,14 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
     # until a search reaches them, by community below them
     H = nx.Graph(G.subgraph(top))
     H.add_nodes_from(sorted(top))
-    pos = dict(_spring(H))
+    pos = dict(spring_layout(H))
     rest = sorted(set(G) - top)
     if rest:
         bottom = max((y for _, y in pos.values()), default=0.0) + 400
         R = nx.Graph(G.subgraph(rest))
         for n, (x, y) in community_positions(R, {n: group.get(n, 0) for n in rest}).items():
             pos[n] = (x, round(y + bottom, 1))
-    unit = _unit({n: pos[n] for n in top} or pos)
+    unit = unit_of({n: pos[n] for n in top} or pos)
     most = max(centrality.values(), default=0.0) or 1.0
     nodes = []
     for n, d in sorted(G.nodes(data=True)):
@@ -364,44 +305,6 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
     return pos
 
 
-def _spring(G: nx.Graph) -> dict[str, tuple[float, float]]:
-    """A layout of a few hundred actors at most, the same for the same graph: each connected
-    component by Kamada-Kawai (even spacing, deterministic: it starts from a seeded spring
-    layout), the components packed in rows, the largest first (one spring layout of them all
-    throws the small components to the edges and crushes the large one in the middle)."""
-    parts = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
-    laid = []
-    for part in parts:
-        if len(part) == 1:
-            laid.append(({part[0]: (0.0, 0.0)}, 40.0))
-            continue
-        F = nx.Graph()
-        F.add_nodes_from(part)
-        F.add_edges_from(sorted(tuple(sorted(e)) for e in G.subgraph(part).edges()))
-        radius = 90 * math.sqrt(len(part))
-        # Kamada-Kawai from a seeded spring layout, not from a circle: the same even spacing
-        # in a quarter of the time for the 150 actors a map opens on
-        if len(part) > 2:
-            # (one BLAS thread: a worker writes the tables beside this process; with more,
-            # the layout of 150 actors took three times as long)
-            with threadpool_limits(1, user_api="blas"):
-                pos = nx.kamada_kawai_layout(F, pos=nx.spring_layout(F, seed=1))
-        else:
-            pos = nx.circular_layout(F)
-        laid.append(({n: (float(x) * radius, float(y) * radius) for n, (x, y) in pos.items()}, radius))
-    width = max(2.2 * laid[0][1], 1.5 * math.sqrt(sum((2 * r) ** 2 for _, r in laid))) if laid else 0
-    out: dict[str, tuple[float, float]] = {}
-    x = y = row = 0.0
-    for pos, r in laid:
-        if x + 2 * r > width and x > 0:
-            x, y, row = 0.0, y + row + 60, 0.0
-        for n, (px, py) in pos.items():
-            out[n] = (round(x + r + px, 1), round(y + r + py, 1))
-        x += 2 * r + 60
-        row = max(row, 2 * r)
-    return out
-
-
 def _actor_legend() -> list[tuple[str, list[tuple[str, str, str]]]]:
     types = [(t, SHAPES[t], GROUP_COLOURS[GROUPS[t]]) for t in SHAPES]
     return [("Types", [(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", t).lower(), s, c) for t, s, c in types]),
@@ -427,7 +330,7 @@ def focus_map(graphml: Path, name: str, depth: int, path: Path, names: set[str] 
         keep |= set(nx.ego_graph(U, c, radius=depth))
     H = G.subgraph(keep)
     pos = community_positions(nx.Graph(H))
-    unit = _unit(pos)
+    unit = unit_of(pos)
     ranked = sorted(H.nodes(), key=lambda n: (n not in centres, -H.degree(n), n))
     nodes = []
     for n, d in sorted(H.nodes(data=True)):
