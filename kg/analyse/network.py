@@ -221,16 +221,22 @@ def strongest_links(G: nx.Graph, limit: int | None = None) -> nx.Graph:
     >>> sorted(strongest_links(G, limit=1).edges())
     [('b', 'c')]
     """
-    limit = MAP_EDGES if limit is None else limit
-    edges = [(a, b, d) for a, b, d in G.edges(data=True)
-             if len(G) <= 500 or d["relations"] or d["cooccurs"] >= 2]
-    if len(edges) > limit:
-        edges = sorted(edges, key=lambda e: (-len(e[2]["relations"]), -e[2]["cooccurs"], *sorted(e[:2])))[:limit]
+    edges = strong_edges(G, limit)
     ends = {n for a, b, _ in edges for n in (a, b)}
     H = nx.Graph()
     H.add_nodes_from((n, d) for n, d in G.nodes(data=True) if n in ends)
     H.add_edges_from(edges)
     return H
+
+
+def strong_edges(G: nx.Graph, limit: int | None = None) -> list[tuple[str, str, dict]]:
+    """The edges (a, b, data) of :func:`strongest_links`, with no graph made of them."""
+    limit = MAP_EDGES if limit is None else limit
+    edges = [(a, b, d) for a, b, d in G.edges(data=True)
+             if len(G) <= 500 or d["relations"] or d["cooccurs"] >= 2]
+    if len(edges) > limit:
+        edges = sorted(edges, key=lambda e: (-len(e[2]["relations"]), -e[2]["cooccurs"], *sorted(e[:2])))[:limit]
+    return edges
 
 
 def central_actors(G: nx.Graph, top: int = 20) -> list[dict]:

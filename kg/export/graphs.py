@@ -77,8 +77,8 @@ def export_graph(extractions: list[Extraction], entities: list[Entity],
                    documents=1, exploitation="", years="", internal_flows=0, sectors="",
                    evidence=clean(f"{r.evidence} [{r.document} ¶{r.paragraph}]"))
     if actors is not None:
-        from kg.analyse.network import strongest_links
-        for a, b, d in sorted((*sorted((a, b)), d) for a, b, d in strongest_links(actors).edges(data=True)):
+        from kg.analyse.network import strong_edges
+        for a, b, d in sorted((*sorted((a, b)), d) for a, b, d in strong_edges(actors)):
             if not d.get("cooccurs"):
                 continue
             node(a)
@@ -146,3 +146,10 @@ def write_ctdc(extractions: Iterable[Extraction], entities: list[Entity], path: 
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CTDC_COLUMNS)
         writer.writerows(rows)
+
+
+def write_graph_files(G: nx.MultiDiGraph, folder: Path, positions: dict[str, tuple[float, float]]) -> None:
+    """graph.graphml and graph.gexf of :func:`export_graph`'s graph (a build writes them in a
+    worker)."""
+    write_graphml(G, folder / "graph.graphml")
+    write_gexf(G, folder / "graph.gexf", positions)

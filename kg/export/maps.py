@@ -28,7 +28,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.analyse.network import strongest_links
+from kg.analyse.network import strong_edges, strongest_links
 from kg.export.layout import (
     SCALE,
     community_positions,
@@ -249,9 +249,9 @@ def actors_map(G: nx.Graph, path: Path, title: str = "kg: actors") -> dict[str, 
     appearing in the same paragraph."""
     # a large map stays readable and the same size however large the corpus: the strongest
     # links (kg.analyse.network.strongest_links), which graph.graphml holds too
-    shown, kept = strongest_links(G), strongest_links(G, limit=G.number_of_edges())
-    if kept.number_of_edges() > shown.number_of_edges():
-        title = f"{title} (the {shown.number_of_edges():,} strongest of {kept.number_of_edges():,} links)"
+    shown, kept = strongest_links(G), len(strong_edges(G, limit=G.number_of_edges()))
+    if kept > shown.number_of_edges():
+        title = f"{title} (the {shown.number_of_edges():,} strongest of {kept:,} links)"
     G = shown
     group = node_communities(G)
     centrality = nx.degree_centrality(G) if len(G) > 1 else {n: 0.0 for n in G}

@@ -99,9 +99,10 @@ def run_stages(folder: Path, found: Found, seconds: dict[str, float], summary: S
     del entity_graph, blocks
     seconds["graph"] = time.perf_counter() - start
 
-    from kg.export.graphs import export_graph, write_ctdc, write_gexf, write_graphml
+    from kg.export.graphs import export_graph, write_ctdc, write_graph_files
     from kg.export.maps import actors_map, flows_map
     from kg.export.report import write_analysis
+    pending: list[Future] = []      # what workers write beside this process
     try:
         start = time.perf_counter()
         flow_net, actor_net = write_analysis(folder, extractions, entities)
@@ -110,18 +111,21 @@ def run_stages(folder: Path, found: Found, seconds: dict[str, float], summary: S
         start = time.perf_counter()
         positions = flows_map(flow_net, folder / "flows.html")
         positions.update(actors_map(actor_net, folder / "actors.html"))
-        exported = export_graph(extractions, entities, actor_net)
-        write_graphml(exported, folder / "graph.graphml")
-        write_gexf(exported, folder / "graph.gexf", positions)
+        # GraphML and GEXF in a worker (a second, on the corpus) while this process goes on
+        pending.append(elsewhere(executor if isinstance(executor, ProcessPoolExecutor) else None,
+                                 write_graph_files, export_graph(extractions, entities, actor_net),
+                                 folder, positions))
         write_ctdc(extractions, entities, folder / "flows_ctdc.csv", alpha3_codes())
         seconds["maps"] = time.perf_counter() - start
 
         seconds["export"] = tables.result()     # (in a worker: beside graph, analyse, maps)
+        for task in pending:
+            task.result()
         start = time.perf_counter()
         summary.violations = sorted(v for check in checking for v in check.result())[:20]
         seconds["validate"] = time.perf_counter() - start
     except BaseException:
-        for check in (tables, *checking):  # nothing may write into a folder about to be removed
+        for check in (tables, *checking, *pending):  # nothing may write into a folder about to be removed
             check.exception()
         store.abort()
         raise
