@@ -31,7 +31,7 @@ NOT_RUN = {
     ("clusters.md", "dask scheduler --host 10.0.0.5"),
     ("development.md", ".venv/bin/python -m pytest"),
     ("graph.md", "oxigraph serve --location big-store --bind 127.0.0.1:7878 --union-default-graph &"),
-    ("performance.md", "python bench/speed.py CORPUS --jobs 2 --repeat 4"),
+    ("performance.md", "python bench/speed.py CORPUS --jobs 2 --runs 3 --no-baseline --against 167e3f6 --cached"),
     ("performance.md", "python bench/queries.py exports --triples 10000000"),
 }
 
