@@ -200,3 +200,14 @@ def test_children_trafficked_into_cannabis_cultivation_are_people_not_drugs():
     flows = read("The United Kingdom is a destination. Albanian children continue to be trafficked "
                  "into cannabis cultivation in Scotland.", origin="Embassy London")
     assert set(flows) == {("Albania", (), "Scotland")}
+
+
+def test_migrants_recruited_for_jobs_abroad_and_exploited_leave_from_the_country_the_clause_is_set_in():
+    found = routes("In Bolivia, migrant workers recruited for construction jobs in Chile and Peru "
+                   "paid illegal fees and were trapped in debt bondage.", origin="")
+    assert found == {("Bolivia", "Chile"), ("Bolivia", "Peru")}
+
+
+def test_foreign_migrants_exploited_in_the_country_are_not_its_own():
+    assert routes("Moldova is a destination. Foreign migrant workers are subjected to forced labor "
+                  "in construction in Moldova.") == set()

@@ -68,6 +68,10 @@ RISK = re.compile(r"\b(?:vulnerab\w*|at\s+(?:\w+\s+)?risk|susceptible)\s+(?:to|o
 ORIGINS = re.compile(r"\bfrom\s+(?:\w+\s+){0,2}(?:neighbou?ring|other|foreign|third|nearby)\s+countries\b", re.I)
 LEAD = re.compile(r"(?:[,\s]|\b(?:particularly|especially|mainly|mostly|primarily|notably|including|"
                   r"predominantly|largely)\b)*$", re.I)
+# work offered in a place, where the clause states exploitation: "recruited for construction
+# jobs in ⟨1⟩ ... trapped in debt bondage"
+WORKPLACE = re.compile(r"\b(?:recruited|hired|lured|promised|offered)\s+(?:[\w-]+\s+){0,4}?"
+                       r"(?:jobs?|work|employment|positions)\s+$", re.I)
 # a clause that opens on where it is set: "In ⟨0⟩, ...", "However, in ⟨0⟩ ..."
 FRONTED = re.compile(r"\s*(?:(?:However|Meanwhile|Also|Similarly|Elsewhere),?\s+)?[Ii]n\s+(?:the\s+)?⟨(\d+)⟩\s*,")
 TOPIC = re.compile(r"\btrafficking\s+in\s+persons\b", re.I)   # a subject, not people
@@ -163,9 +167,12 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
         # the victims are the country's own: only where the clause speaks of people exploited
         # and names no transit (a transit point's victims come from elsewhere)
         if host is None or (via and (role or not dst or any(d.id == host.id for d in dst))) or \
-                not c["people"].search(TOPIC.sub(" ", text)) or (c["foreign"].search(text) and not inside):
-            return None     # (a transit point's victims come from elsewhere; people sent on
-            #                 through named countries to a named end leave from the country)
+                not c["people"].search(TOPIC.sub(" ", text)) or (c["foreign"].search(text) and not inside and (
+                    not dst or any(d.country_code == host.country_code for d in dst))):
+            # (a transit point's victims come from elsewhere, and so do foreign victims in the
+            # country; people sent on through named countries to a named end, and migrants to
+            # named countries abroad, leave from the country)
+            return None
         within = any(slots[i].entity.id == host.id and re.search(r"\bwithin\s+$", _before(slotted, at[i]))
                      for i in ends)
         # a destination in the country itself is internal only where the clause says so
@@ -253,7 +260,8 @@ def _lists(pattern: re.Pattern[str], slotted: str, slots: list[Slot], bound: boo
             if re.search(r"(?<!sex )(?<!labor )(?<!labour )\btrafficking\s*$", before, re.I):
                 continue    # "trafficking in X": the subject of a report, not where it happens
             if bound and not c["exploit"].search(" ".join(before.split()[-8:])) and \
-                    not exploitation_of(" ".join(before.split()[-8:])) - {"child"}:
+                    not exploitation_of(" ".join(before.split()[-8:])) - {"child"} and \
+                    not WORKPLACE.search(before):
                 continue
         out += [i for i in take_items(slotted, m.end()) if i not in out]
     return out
