@@ -211,3 +211,11 @@ def test_migrants_recruited_for_jobs_abroad_and_exploited_leave_from_the_country
 def test_foreign_migrants_exploited_in_the_country_are_not_its_own():
     assert routes("Moldova is a destination. Foreign migrant workers are subjected to forced labor "
                   "in construction in Moldova.") == set()
+
+
+def test_a_news_item_on_migrants_that_names_a_trafficking_suspect_at_its_end_states_no_flow():
+    text = ("Hundreds reach the Canary Islands\n\n"
+            "MADRID - More than 500 migrants from Senegal and Mauritania arrived over the weekend. "
+            "Most were from Gambia, Guinea and Mali and had paid smugglers to cross to Spain. "
+            "One human trafficking suspect was detained.")
+    assert extract(doc_of(text, origin="")).flows == ()

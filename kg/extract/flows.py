@@ -58,12 +58,14 @@ def find_flows(doc: Document, extraction: Extraction) -> Extraction:
     flows: list[Flow] = []
     roles: list[Role] = []
     c = cues()
-    # a report about human trafficking: its words twice, or once in a short text (a press
-    # release or a news item says "sex trafficking" in its headline and then tells what
-    # happened)
+    # a report about human trafficking: its words twice, or once in the headline of a short
+    # text (a press release says "sex trafficking" in its headline and then tells what
+    # happened; a news item on migrants that names a trafficking suspect at its end is not)
     body = "\n".join(p.text for p in doc.paragraphs)
     said = len(c["trafficking"].findall(c["goods_trafficking"].sub(" ", body)))
-    about = said >= 2 or (said == 1 and len(body.split()) <= SHORT)
+    head = next((p.text for p in doc.paragraphs if p.text.strip()), "")
+    about = said >= 2 or (said == 1 and len(body.split()) <= SHORT and
+                          c["trafficking"].search(c["goods_trafficking"].sub(" ", head)) is not None)
     for p in doc.paragraphs:
         if p.kind != "body":
             continue
