@@ -219,3 +219,10 @@ def test_a_news_item_on_migrants_that_names_a_trafficking_suspect_at_its_end_sta
             "Most were from Gambia, Guinea and Mali and had paid smugglers to cross to Spain. "
             "One human trafficking suspect was detained.")
     assert extract(doc_of(text, origin="")).flows == ()
+
+
+def test_two_roles_of_the_country_each_for_its_own_people_are_read_apart():
+    flows = read("Moldova is a destination country for Ukrainian women and a transit country for "
+                 "Belarusian women exploited in sex trafficking in Turkey.")
+    assert ("Ukraine", (), "Turkey") not in flows and ("Ukraine", ("Moldova",), "Turkey") not in flows
+    assert ("Belarus", ("Moldova",), "Turkey") in flows

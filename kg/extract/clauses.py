@@ -40,7 +40,10 @@ from kg.extract.gazetteer import is_demonym
 from kg.model import Entity
 
 # where a sentence splits into clauses that each state their own flows
-SPLIT = re.compile(r";|,?\s+(?:while|whereas)\s+|\s+[-–—]\s+|,\s+but\s+|\.\s+")
+# (and between two roles of the country, each for its own people: "a destination country for
+# X and a transit country for Y exploited in Z")
+SPLIT = re.compile(r";|,?\s+(?:while|whereas)\s+|\s+[-–—]\s+|,\s+but\s+|\.\s+|"
+                   r",?\s+and\s+(?=(?:also\s+)?an?\s+(?:source|transit|destination)\b(?:\s+\w+){0,4}?\s+for\b)")
 # ", and" between two clauses that each have a verb of their own ("X is a source ..., and
 # women are subjected to ..."), not inside a list ("from A, B, and C are ...")
 AND = re.compile(r",\s+and\s+")
