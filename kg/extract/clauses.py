@@ -144,18 +144,19 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
             c["hedge"].search(text):    # denied or merely alleged: no flow (CONTRACT.md)
         return None
     slotted = slotted_text(text, slots, offset)
+    # "In Nepal, workers recruited for jobs in Qatar ...": where the clause is set, not an end;
+    # the country its people leave from when it names none
     scene = FRONTED.match(slotted)
-    if scene and slots[int(scene.group(1))].entity.type == "Country":
-        # "In Nepal, workers recruited for jobs in Qatar ...": where the clause is set, not an
-        # end; the country its people leave from when it names none
-        host = slots[int(scene.group(1))].entity
+    setting = int(scene.group(1)) if scene else None
+    if setting is not None and slots[setting].entity.type == "Country":
+        host = slots[setting].entity
     at = {int(m.group(1)): m.start() for m in SLOT.finditer(slotted)}
     if len([m for m in FROM.finditer(slotted) if take_items(slotted, m.end())]) > 1:
         return None     # hops of a route ("from A to B, from B to C"): the sentence reader's
     sources = _lists(FROM, slotted, slots) + _nationalities(slotted, slots, at)
     src = _unique([slots[i].entity for i in sources])
     ends = _lists(TO, slotted, slots) + _lists(IN, slotted, slots, bound=not src)
-    ends = [i for i in ends if not (scene and i == int(scene.group(1)))]
+    ends = [i for i in ends if i != setting]
     # a nationality among the ends names people, not a place ("catering to European tourists")
     ends = [i for i in ends if not (i in sources and adjectival(slots[i]) or names_people(slotted, i, slots))]
     named = [i for i in ends if not _intended(slotted, at[i])]
@@ -168,13 +169,15 @@ def read_clause(text: str, slots: list[Slot], offset: int, host: Entity | None) 
     method = "clause"
     if not src:
         # the victims are the country's own: only where the clause speaks of people exploited
-        # and names no transit (a transit point's victims come from elsewhere)
-        if host is None or (via and (role or not dst or any(d.id == host.id for d in dst))) or \
-                not c["people"].search(TOPIC.sub(" ", text)) or (c["foreign"].search(text) and not inside and (
-                    not dst or any(d.country_code == host.country_code for d in dst))):
-            # (a transit point's victims come from elsewhere, and so do foreign victims in the
-            # country; people sent on through named countries to a named end, and migrants to
-            # named countries abroad, leave from the country)
+        if host is None or not c["people"].search(TOPIC.sub(" ", text)):
+            return None
+        # a transit point's victims come from elsewhere, and so do foreign victims in the
+        # country; people sent on through named countries to a named end, and migrants to
+        # named countries abroad, leave from the country
+        if via and (role or not dst or any(d.id == host.id for d in dst)):
+            return None
+        if c["foreign"].search(text) and not inside and (
+                not dst or any(d.country_code == host.country_code for d in dst)):
             return None
         within = any(slots[i].entity.id == host.id and re.search(r"\bwithin\s+$", _before(slotted, at[i]))
                      for i in ends)

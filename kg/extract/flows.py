@@ -23,8 +23,10 @@ from kg.extract.flowtext import (
     Found,
     Slot,
     cues,
+    human_trafficking_words,
     sentences,
     slotted_text,
+    speaks_of_human_trafficking,
     speaks_of_trafficking,
     within,
     year_of,
@@ -36,9 +38,7 @@ from kg.ids import digest, entity_id
 from kg.model import Document, Entity, Extraction, Flow, Mention, Paragraph, Role
 
 LONGEST = 2000      # characters of the longest sentence the sentence reader reads
-SHORT = 400         # words of a short text: one word of trafficking makes it a report on it
-
-
+SHORT = 400         # words of a short text (one word of trafficking in its headline: a report on it)
 # the sentence reader's flows that name both ends in the sentence itself
 FIRM = ("route", "route-chain", "route-count", "role", "internal")
 
@@ -62,17 +62,15 @@ def find_flows(doc: Document, extraction: Extraction) -> Extraction:
     # text (a press release says "sex trafficking" in its headline and then tells what
     # happened; a news item on migrants that names a trafficking suspect at its end is not)
     body = "\n".join(p.text for p in doc.paragraphs)
-    said = len(c["trafficking"].findall(c["goods_trafficking"].sub(" ", body)))
+    said = len(human_trafficking_words(body))
     head = next((p.text for p in doc.paragraphs if p.text.strip()), "")
-    about = said >= 2 or (said == 1 and len(body.split()) <= SHORT and
-                          c["trafficking"].search(c["goods_trafficking"].sub(" ", head)) is not None)
+    about = said >= 2 or (said == 1 and len(body.split()) <= SHORT and speaks_of_human_trafficking(head))
     for p in doc.paragraphs:
         if p.kind != "body":
             continue
         # a report about human trafficking: any paragraph speaking of people; elsewhere only a
         # paragraph that itself speaks of human trafficking
-        strong = bool(c["trafficking"].search(c["goods_trafficking"].sub(" ", p.text)))
-        if not (strong or (about and c["human"].search(p.text))):
+        if not (speaks_of_human_trafficking(p.text) or (about and c["human"].search(p.text))):
             continue
         found, p_roles = _paragraph(doc, p, places_of[p.index], entities, host, about)
         flows += _merge(doc, p, found)
@@ -90,7 +88,7 @@ def _host(doc: Document, entities: dict[str, Entity], places: list[Mention]) -> 
     if code:
         # only a country the document names: every entity keeps at least one mention
         return entities.get(entity_id("Country", code))
-    countries = sorted((m for m in places if entities[m.entity_id].type == "Country"), key=lambda m: m.start)
+    countries = [m for m in places if entities[m.entity_id].type == "Country"]   # (in text order)
     counts = Counter(m.entity_id for m in countries)
     # a news item's dateline and the towns it names count for their country ("HOUSTON - ...")
     for m in places:
@@ -132,8 +130,7 @@ def _paragraph(doc: Document, p: Paragraph, mentions: list[Mention], entities: d
         near = " ".join(p.text[x:y] for _, x, y in spans[max(0, k - 1):k + 2])
         c = cues()
         route = re.search(r"\bfrom\s+(?:\w+\s+){0,2}⟨\d+⟩.*\b(?:to|into)\s+(?:the\s+)?⟨\d+⟩", slotted)
-        speaks = c["trafficking"].search(c["goods_trafficking"].sub(" ", text)) or (
-            about and (c["human"].search(text) or route))
+        speaks = speaks_of_human_trafficking(text) or (about and (c["human"].search(text) or route))
         goods_only = c["goods"].search(text) and not c["strong"].search(text)
         by_sentence: list[Found] = []
         risk_only = RISK.search(text) and not c["exploit"].search(RISK.sub(" ", text))
@@ -192,8 +189,7 @@ def _clauses(doc: Document, p: Paragraph, span: tuple[int, int], slots: list[Slo
     out: list[Found] = []
     for a, b in clause_spans(p.text, *span):
         text = p.text[a:b]
-        if not (c["trafficking"].search(c["goods_trafficking"].sub(" ", text)) or
-                (about and c["human"].search(text))):
+        if not (speaks_of_human_trafficking(text) or (about and c["human"].search(text))):
             continue
         if (c["goods"].search(text) and not c["strong"].search(text)) or c["not"].search(text):
             continue

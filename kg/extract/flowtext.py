@@ -74,12 +74,23 @@ def cues() -> dict[str, re.Pattern[str]]:
 
 
 @lru_cache(maxsize=4)
-@lru_cache(maxsize=2)
 def speaks_of_trafficking(text: str) -> bool:
     """Whether a text has a word of human trafficking (a cue of kind "trafficking"; drug
     trafficking's words too, which the flows then set apart). Cached: the people step and
     the flows ask it of the same text (a str caches its hash, so the look-up is cheap)."""
     return cues()["trafficking"].search(text) is not None
+
+
+def human_trafficking_words(text: str) -> list[str]:
+    """The words of human trafficking in a text, those of drugs or arms trafficking left out."""
+    c = cues()
+    return c["trafficking"].findall(c["goods_trafficking"].sub(" ", text))
+
+
+def speaks_of_human_trafficking(text: str) -> bool:
+    """Whether a text has a word of human trafficking (drugs or arms trafficking aside)."""
+    c = cues()
+    return c["trafficking"].search(c["goods_trafficking"].sub(" ", text)) is not None
 
 
 @lru_cache(maxsize=4)
