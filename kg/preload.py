@@ -1,8 +1,17 @@
-"""Imported once by a build's fork server (kg.pipeline.executor.open_executor) before it forks the local
-workers: the spaCy model, the gazetteer and the extractors' tables load here once (1.7 s), and
-every worker starts with them, in memory it shares with the others, instead of loading them
-itself. (Not the SHACL validator: the workers need it at the end only, and the fork server
-keeps the workers waiting while it loads.)"""
+"""Imported once by a build's fork server (kg.pipeline.executor.open_executor) before it forks
+the local workers: what they run loads here once, in memory they share, instead of in each
+worker. First what extraction uses (the spaCy model, the gazetteer, the extractors' tables:
+kg.worker.warm_up), then what the workers run after it: the tables, the SHACL validator, the
+actors' analysis and map (with the layout's scipy.optimize), GraphML and GEXF
+(kg.pipeline.stages), which each worker imported for itself (0.8 CPU-s of a corpus build).
+
+The build reads the first files itself while this loads (kg.pipeline.reading._read_ahead),
+so a longer load costs it nothing while there are files left to read."""
+import pyshacl  # noqa: F401
+import scipy.optimize  # noqa: F401
+
+from kg.export import graphs, maps, report, tables  # noqa: F401
+from kg.pipeline import stages  # noqa: F401
 from kg.worker import warm_up
 
 warm_up()

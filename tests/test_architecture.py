@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kg"
-ORDER = ["ingest", "extract", "cache", "corrections", "graph", "worker", "preload", "sparql", "push", "analyse", "export", "pipeline", "serve",
-         "cli"]
+ORDER = ["ingest", "extract", "cache", "corrections", "graph", "worker", "sparql", "push", "analyse", "export", "pipeline",
+         "preload", "serve", "cli"]
 SHARED = {"model", "errors", "ids", "data", "version"}
 
 

@@ -21,7 +21,7 @@ from kg.pipeline.manifest import MANIFEST
 from kg.pipeline.spool import Found, Records, Spool
 from kg.worker import Done, extract_or_reuse, read, reuse
 
-READ_AHEAD = 500      # files at most read here while the workers start (:func:`_read_ahead`)
+READ_AHEAD = 2000     # files at most read here while the workers start (:func:`_read_ahead`)
 
 
 def read_all(files, skipped, failures, folder: Path, summary: Summary, progress, previous,

@@ -52,81 +52,44 @@ def run_stages(folder: Path, found: Found, seconds: dict[str, float], summary: S
         entities = corrections_.finish(entities, rules[1], summary.corrections)
     seconds["resolve"] = time.perf_counter() - start
 
-    start = time.perf_counter()
-    # each document's graph was serialised where it was extracted, loaded into the store and
-    # kept in the spool (a document kept from the previous build, --add, has its graph in the
-    # store already); those a correction changed are serialised again here, and replace
-    # their graphs in the store
+    from kg.export.graphs import write_ctdc
+    from kg.export.maps import flows_map
+    from kg.export.report import flow_analysis, flow_network_of, write_report
     store = spool.store
-    # the tables, the longest stage, in a worker (first, before the validation's parts) while
-    # this process writes the rest
-    tables = table_task(executor, folder, spool, held, extractions, entities)
-    entity_graph = entity_triples(entities, extractions)
-    # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
-    # relations, roles), in parts of about VALIDATED bytes that each validate on their own as
-    # the whole would (:func:`by_subject`), in the workers when there are some, side by side
-    # while this process writes the rest; mention offsets are checked by construction and by
-    # the tests
-    checking = [elsewhere(executor, validate_triples, part)
-                for part in by_subject(entity_graph, max(1, -(-len(entity_graph) // VALIDATED)))]
-    blocks: list[tuple[Held, bytes | None]] = []     # the document, its graph when it changed
-    pieces: list[tuple[int, int]] = []                # facts in the spool, not checked yet
-    size = 0
-    for i, h in enumerate(held, start=1):
-        x = fixed.get(h.id)
-        if x is None:
-            blocks.append((h, None))
-            pieces.append(h.facts)
-        else:
-            triples = document_triples(x)
-            store.add(document_graph(h.id), triples.graph, replace=True)
-            blocks.append((h, triples.graph))
-            pieces.append(spool.write(triples.facts))
-        size += pieces[-1][1]
-        if size >= VALIDATED or i == len(held):
-            checking.append(check_spooled(executor, spool, pieces))
-            pieces, size = [], 0
-    entity_block = sorted_lines(entity_graph)
-    # the store loads its last chunk and the entities in its thread while the other stages
-    # run (with --add, graph.ttl is written from the store at the end: the kept documents'
-    # graphs are not here)
-    store.finish(entity_block)
-    # graph.ttl, one graph at a time, in order of their IRIs (memory stays flat)
-    with _turtle(folder, base) as turtle:
-        turtle.write(entity_block)
-        for h, block in sorted(blocks, key=lambda b: document_graph(b[0].id)):
-            turtle.write(block if block is not None else spool.graph(h))
-    del entity_graph, blocks
-    seconds["graph"] = time.perf_counter() - start
-
-    from kg.export.graphs import export_graph, write_ctdc, write_graph_files
-    from kg.export.maps import actors_map, flows_map
-    from kg.export.report import write_analysis
-    pending: list[Future] = []      # what workers write beside this process
+    tasks: list[Future] = []      # what workers do beside this process
     try:
+        # the tables, the longest stage, in a worker (first, before the validation's parts)
+        # while this process writes the rest
+        tables = beside(executor, spool, held, extractions, _tables, folder, entities)
+        tasks.append(tables)
+        # the flows map here, then the actors' analysis and map, GraphML and GEXF (which hold
+        # the positions of both maps) in a worker
         start = time.perf_counter()
-        flow_net, actor_net = write_analysis(folder, extractions, entities)
-        seconds["analyse"] = time.perf_counter() - start
-
-        start = time.perf_counter()
+        flow_net, flows = flow_network_of(folder, extractions, entities)
         positions = flows_map(flow_net, folder / "flows.html")
-        positions.update(actors_map(actor_net, folder / "actors.html"))
-        # GraphML and GEXF in a worker (a second, on the corpus) while this process goes on
-        pending.append(elsewhere(executor if isinstance(executor, ProcessPoolExecutor) else None,
-                                 write_graph_files, export_graph(extractions, entities, actor_net),
-                                 folder, positions))
-        write_ctdc(extractions, entities, folder / "flows_ctdc.csv", alpha3_codes())
         seconds["maps"] = time.perf_counter() - start
+        actors = beside(executor, spool, held, extractions, _actors, folder, entities, positions)
+        tasks.append(actors)
 
-        seconds["export"] = tables.result()     # (in a worker: beside graph, analyse, maps)
-        for task in pending:
-            task.result()
+        start = time.perf_counter()
+        checking = _graph(folder, held, extractions, entities, fixed, base, executor, spool)
+        tasks += checking
+        seconds["graph"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        analysis = flow_analysis(folder, extractions, entities, flow_net, flows)
+        write_ctdc(extractions, entities, folder / "flows_ctdc.csv", alpha3_codes())
+        seconds["analyse"] = time.perf_counter() - start
+        top_actors, seconds["actors"] = actors.result()
+        write_report(folder, analysis, top_actors)
+
+        seconds["export"] = tables.result()[1]     # (in a worker: beside graph, analyse, maps)
         start = time.perf_counter()
         summary.violations = sorted(v for check in checking for v in check.result())[:20]
         seconds["validate"] = time.perf_counter() - start
     except BaseException:
-        for check in (tables, *checking, *pending):  # nothing may write into a folder about to be removed
-            check.exception()
+        for task in tasks:  # nothing may write into a folder about to be removed
+            task.exception()
         store.abort()
         raise
 
@@ -177,28 +140,87 @@ def by_subject(ntriples: bytes, parts: int) -> list[bytes]:
     return [b"".join(lines[a:b]) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
-def table_task(executor, folder: Path, spool: Spool, held: list[Held],
-            extractions: Sequence[Extraction], entities: list[Entity]) -> Future:
-    """The tables (:func:`kg.export.write_tables`), written in a local worker when the build
-    has some and its extractions are in the spool (a corrected build holds them, and a Dask
-    worker may not see the spool), else here and now; a Future of the seconds they took."""
+def _graph(folder: Path, held: list[Held], extractions: Sequence[Extraction], entities: list[Entity],
+           fixed: dict[str, Extraction], base: Path | None, executor, spool: Spool) -> list[Future]:
+    """The graph: the entities' triples, the store's last load, graph.ttl; and the validation
+    of the facts, started in the workers (its Futures).
+
+    Each document's graph was serialised where it was extracted, loaded into the store and
+    kept in the spool (a document kept from the previous build, --add, has its graph in the
+    store already); those a correction changed (``fixed``) are serialised again here, and
+    replace their graphs in the store."""
+    store = spool.store
+    entity_graph = entity_triples(entities, extractions)
+    # every build is checked against ontology/shapes.ttl: the facts (entities, flows,
+    # relations, roles), in parts of about VALIDATED bytes that each validate on their own as
+    # the whole would (:func:`by_subject`), in the workers when there are some, side by side
+    # while this process writes the rest; mention offsets are checked by construction and by
+    # the tests
+    checking = [elsewhere(executor, validate_triples, part)
+                for part in by_subject(entity_graph, max(1, -(-len(entity_graph) // VALIDATED)))]
+    blocks: list[tuple[Held, bytes | None]] = []     # the document, its graph when it changed
+    pieces: list[tuple[int, int]] = []                # facts in the spool, not checked yet
+    size = 0
+    for i, h in enumerate(held, start=1):
+        x = fixed.get(h.id)
+        if x is None:
+            blocks.append((h, None))
+            pieces.append(h.facts)
+        else:
+            triples = document_triples(x)
+            store.add(document_graph(h.id), triples.graph, replace=True)
+            blocks.append((h, triples.graph))
+            pieces.append(spool.write(triples.facts))
+        size += pieces[-1][1]
+        if size >= VALIDATED or i == len(held):
+            checking.append(check_spooled(executor, spool, pieces))
+            pieces, size = [], 0
+    entity_block = sorted_lines(entity_graph)
+    del entity_graph
+    # the store loads its last chunk and the entities in its thread while the other stages
+    # run (with --add, graph.ttl is written from the store at the end: the kept documents'
+    # graphs are not here)
+    store.finish(entity_block)
+    # graph.ttl, one graph at a time, in order of their IRIs (memory stays flat)
+    with _turtle(folder, base) as turtle:
+        turtle.write(entity_block)
+        for h, block in sorted(blocks, key=lambda b: document_graph(b[0].id)):
+            turtle.write(block if block is not None else spool.graph(h))
+    return checking
+
+
+def beside(executor, spool: Spool, held: list[Held], extractions: Sequence[Extraction], function,
+           *args) -> Future:
+    """``function(extractions, *args)`` in a local worker that reads the extractions from the
+    build's spool itself, when the build has local workers and its extractions are in the
+    spool (a corrected build holds them, and a Dask worker may not see the spool); else here
+    and now. A Future of what it returns and the seconds it took."""
     if isinstance(executor, ProcessPoolExecutor) and isinstance(extractions, SpilledExtractions):
-        return executor.submit(_spooled_tables, folder, spool.path, spool.entity_list, held, entities)
-    return elsewhere(None, _timed, write_tables, folder, extractions, entities)
+        return executor.submit(_spooled, function, spool.path, spool.entity_list, held, *args)
+    return elsewhere(None, _timed, function, extractions, *args)
 
 
-def _spooled_tables(folder: Path, spool: Path, entity_list: list[Entity], held: list[Held],
-                    entities: list[Entity]) -> float:
-    """The tables of a build, in a worker that reads the extractions from the build's spool."""
+def _spooled(function, spool: Path, entity_list: list[Entity], held: list[Held], *args) -> tuple[object, float]:
+    """:func:`beside`'s work in a worker, which reads the extractions from the build's spool."""
     with closing(SpoolReader(spool, entity_list)) as reader:
-        return _timed(write_tables, folder, reader.extractions(held), entities)
+        return _timed(function, reader.extractions(held), *args)
 
 
-def _timed(function, *args) -> float:
-    """The seconds ``function(*args)`` took."""
+def _timed(function, *args) -> tuple[object, float]:
+    """What ``function(*args)`` returns and the seconds it took."""
     start = time.perf_counter()
-    function(*args)
-    return time.perf_counter() - start
+    result = function(*args)
+    return result, time.perf_counter() - start
+
+
+def _tables(extractions: Sequence[Extraction], folder: Path, entities: list[Entity]) -> None:
+    write_tables(folder, extractions, entities)
+
+
+def _actors(extractions: Sequence[Extraction], folder: Path, entities: list[Entity],
+            flow_positions: dict[str, tuple[float, float]]) -> list[dict]:
+    from kg.export.report import write_actors
+    return write_actors(folder, extractions, entities, flow_positions)
 
 
 def check_spooled(executor, spool: Spool, pieces: list[tuple[int, int]]) -> Future:
