@@ -11,11 +11,18 @@ from kg.model import Paragraph
 
 
 def build_automaton(entries: dict):
-    """An Aho-Corasick automaton over case-folded forms; each value is (length, entry)."""
+    """An Aho-Corasick automaton over case-folded forms, each written as :func:`scan_all`
+    reads the text: led by a space, and every character that is not a letter or digit a
+    space (:func:`_spaced`), so that a form is found only where a word starts. Each value is
+    (length, ((form, entry), ...)): the forms written alike that way ("guinea-bissau",
+    "guinea bissau"), of which the text must hold one exactly."""
     import ahocorasick
-    auto = ahocorasick.Automaton()
+    alike: dict[str, list] = {}
     for key, entry in entries.items():    # (in any order: the automaton is the same)
-        auto.add_word(key, (len(key), entry))
+        alike.setdefault(" " + _spaced(key), []).append((key, entry))
+    auto = ahocorasick.Automaton()
+    for spaced, forms in alike.items():
+        auto.add_word(spaced, (len(spaced) - 1, tuple(forms)))
     auto.make_automaton()
     return auto
 
@@ -33,13 +40,18 @@ def scan(auto, p: Paragraph, any_case: bool) -> list[tuple[int, int, object]]:
 def scan_all(auto, p: Paragraph, any_case: bool, hyphens: bool = False) -> list[tuple[int, int, object]]:
     """Every hit of an automaton in a paragraph, overlapping ones too (see :func:`scan`).
     With ``hyphens``, names joined by a hyphen are names each ("Ethiopia-Djibouti")."""
-    folded, where = _collapsed(p.text)
+    folded, where, spaced = _collapsed(p.text)
     hits = []
-    last = len(folded) - 1
-    for end, (length, entry) in auto.iter(folded):
-        first = end - length + 1
-        if (first and folded[first - 1].isalnum()) or (end < last and folded[end + 1].isalnum()):
-            continue    # inside a word ("Oman" in "woman"): 40% of the hits, cut before the look-ups
+    for after, (length, forms) in auto.iter(spaced):
+        if spaced[after + 1] != " ":
+            continue    # a word goes on after it ("Mali" in "malice")
+        # (spaced is the folded text between two spaces: the form's last character is at
+        # ``after`` - 1 in the folded text, its first at ``after`` - length)
+        first, end = after - length, after - 1
+        written = folded[first:after]
+        entry = next((entry for form, entry in forms if form == written), None)
+        if entry is None:
+            continue    # another form written alike ("u.s" for "u s")
         start = where[first]
         if not any_case and not p.text[start].isupper() and entry.form[:1].isupper():
             continue    # a name in lower case ("male", "split"): most of the hits left, cut first
@@ -58,16 +70,40 @@ def scan_all(auto, p: Paragraph, any_case: bool, hyphens: bool = False) -> list[
     return hits
 
 
+def _spaced(folded: str) -> str:
+    """``folded`` with every character that is not a letter or a digit (``str.isalnum``) a
+    space, the same length: a bytes table for ASCII text, after the non-ASCII punctuation
+    cables use (a paragraph mark opens each of their paragraphs); a regular expression for
+    the rest.
+
+    >>> _spaced("¶1. (sbu) kazakhstan’s")
+    ' 1   sbu  kazakhstan s'
+    """
+    if not folded.isascii():
+        for mark in PUNCTUATION:
+            if mark in folded:
+                folded = folded.replace(mark, " ")
+        if not folded.isascii():
+            return NOT_ALNUM.sub(" ", folded)
+    return folded.encode("ascii").translate(ASCII_SPACED).decode("ascii")
+
+
+PUNCTUATION = "¶’“”‘–—\xa0"
+ASCII_SPACED = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(128)
+NOT_ALNUM = re.compile(r"[\W_]")
+
+
 @lru_cache(maxsize=32)
-def _collapsed(text: str) -> tuple[str, _Offsets]:
-    """The text case-folded with each run of white space as one space, and for each of its
-    characters the offset in the original (names broken across lines and page breaks match).
+def _collapsed(text: str) -> tuple[str, _Offsets, str]:
+    """The text case-folded with each run of white space as one space, for each of its
+    characters the offset in the original (names broken across lines and page breaks match),
+    and the folded text as the automaton reads it (:func:`_spaced`, between two spaces).
 
     Cached: places and organisations scan the same paragraphs.
 
     >>> _collapsed("North\\n\\n  Kazakhstan")[0]
     'north kazakhstan'
-    >>> folded, where = _collapsed("Stra\u00dfe  X")
+    >>> folded, where, _ = _collapsed("Stra\u00dfe  X")
     >>> folded, [where[i] for i in range(len(folded))]
     ('stra\u00dfe x', [0, 1, 2, 3, 4, 5, 6, 8])
     """
@@ -87,10 +123,10 @@ def _collapsed(text: str) -> tuple[str, _Offsets]:
         where.add(at + 1, m.end())      # and the next piece starts after it
         parts.append(" ")
         pos, at = m.end(), at + 1
-    if not parts:
-        return folded, where
-    parts.append(folded[pos:])
-    return "".join(parts), where
+    if parts:
+        parts.append(folded[pos:])
+        folded = "".join(parts)
+    return folded, where, f" {_spaced(folded)} "
 
 
 SPACE, SPACES = re.compile(r"[^\S ]"), re.compile(r" {2,}")
