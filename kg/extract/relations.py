@@ -181,6 +181,12 @@ PROVIDED_GRANTS = re.compile(rf"{S}[^⟨]{{0,60}}?\bprovided\s+(?:\w+\s+){{0,3}}
 GRANT_TO = re.compile(rf"\bgrants?\s+to\s+{THE}{S}|(?:^|[\s;:])[a-z]\)\s+to\s+{THE}{S}")
 
 
+POSSESSIVE = re.compile(rf"{S}(?:'s|’s)\s+{S}")
+OWNER = re.compile(r"⟨\d+⟩(?:'s|’s)\s+(⟨\d+⟩)")
+RESPECTIVELY = re.compile(rf"{S}\s+and\s+{THE}{S}[^⟨]{{0,80}}?\b(?:under|within|of|part\s+of)\s+{THE}{S}"
+                          rf"\s+and\s+{THE}{S}\s+respectively")
+
+
 def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: Slot | None) -> Slot | None:
     """Apply the rules to one sentence; return the donor of a grant list for the sentences after."""
     def actor(i: str) -> Slot:
@@ -190,14 +196,14 @@ def _sentence(slotted: str, slots: list[Slot], p: Paragraph, span, add, donor: S
         return _grants(slotted, actor, p, span, add, donor)   # every other rule needs two actors
 
     # "Post's INL office": the INL office is part of Post, and it is the INL office that acts
-    for m in re.finditer(rf"{S}(?:'s|’s)\s+{S}", slotted):
+    for m in POSSESSIVE.finditer(slotted):
         owner, unit = actor(m.group(1)), actor(m.group(2))
         if owner.entity.type in ("GovernmentAgency", "InternationalOrganization") and \
                 unit.entity.type == "GovernmentAgency" and unit.entity.country_code == owner.entity.country_code:
             add(unit.entity, "partOf", owner.entity, p, span, "possessive", 0.7)
-    slotted = re.sub(r"⟨\d+⟩(?:'s|’s)\s+(⟨\d+⟩)", r"\1", slotted)
+    slotted = OWNER.sub(r"\1", slotted)
     # "⟨a⟩ and ⟨b⟩, which are ... under the ⟨c⟩ and ⟨d⟩ respectively"
-    for m in re.finditer(rf"{S}\s+and\s+{THE}{S}[^⟨]{{0,80}}?\b(?:under|within|of|part\s+of)\s+{THE}{S}\s+and\s+{THE}{S}\s+respectively", slotted):
+    for m in RESPECTIVELY.finditer(slotted) if "respectively" in slotted else ():
         for unit, parent in ((m.group(1), m.group(3)), (m.group(2), m.group(4))):
             if actor(unit).entity.type in ORGS and actor(parent).entity.type in ORGS:
                 add(actor(unit).entity, "partOf", actor(parent).entity, p, span, "respectively", 0.7)
