@@ -349,37 +349,46 @@ def test_the_spool_gives_back_each_extraction_as_it_was_without_its_text(tmp_pat
     assert not (tmp_path / "build" / ".spool").exists()
 
 
-def test_a_worker_writes_the_tables_from_the_spool_as_they_are_written_here(tmp_path):
-    """The tables, the longest stage after extraction, are written by a local worker that
-    reads the extractions from the build's spool, while the build writes the rest: the same
-    bytes as written here from the extractions in memory; a failure there fails here."""
+def test_a_worker_writes_the_tables_and_the_actors_files_from_the_spool_as_they_are_written_here(tmp_path):
+    """The tables and the actors' files (their analysis, map, GraphML and GEXF), the longest
+    stages after extraction, are written by local workers that read the extractions from the
+    build's spool, while the build writes the rest: the same bytes as written here from the
+    extractions in memory; a failure there fails here."""
     from concurrent.futures import ProcessPoolExecutor
 
     from kg.export import write_tables
+    from kg.export.report import write_actors
     from kg.pipeline import merge_entities
     from kg.pipeline.spool import Spool
-    from kg.pipeline.stages import table_task
+    from kg.pipeline.stages import actors_job, beside, tables_job
     from kg.worker import read_and_extract
     done = [read_and_extract(path, 50) for path in sorted(SAMPLES.glob("*.txt"))]
     here, there = tmp_path / "here", tmp_path / "there"
     for folder in (here, there):
-        folder.mkdir()
+        (folder / "analysis").mkdir(parents=True)
     spool = Spool(tmp_path / "there", store=_NoStore(), keep_texts=False)
     held = [spool.add(d.extraction, d.triples) for d in done]
     extractions = [d.extraction for d in done]
     entities = merge_entities(extractions)
+    positions = {"country-kz": (1.0, 2.0)}      # (the flows map's, which GEXF holds too)
     write_tables(here, extractions, entities)
+    top = write_actors(here, extractions, entities, positions)
     with ProcessPoolExecutor(1) as pool:
-        seconds = table_task(pool, there, spool, held, spool.extractions(held), entities).result()
-        failed = table_task(pool, tmp_path / "gone", spool, held, spool.extractions(held), entities)
+        _, seconds = beside(pool, spool, held, spool.extractions(held), tables_job, there, entities).result()
+        top_there, _ = beside(pool, spool, held, spool.extractions(held), actors_job, there, entities,
+                              positions).result()
+        failed = beside(pool, spool, held, spool.extractions(held), tables_job, tmp_path / "gone", entities)
         with pytest.raises(OSError):
             failed.result()
     assert 0 < seconds < 60
-    names = sorted(p.name for p in here.glob("*.csv"))
-    assert len(names) == 6 and sorted(p.name for p in there.glob("*.csv")) == names
+    assert top_there == top and len(top) == 20
+    names = sorted(str(p.relative_to(here)) for p in here.rglob("*") if p.is_file())
+    assert len(names) == 11 and sorted(str(p.relative_to(there)) for p in there.rglob("*") if p.is_file()
+                                      and not {".spool", "texts"} & set(p.parts)) == names  # (the spool's)
     for name in names:
         assert (there / name).read_bytes() == (here / name).read_bytes(), name
     assert len((here / "mentions.csv").read_text().splitlines()) > 100
+    assert (here / "graph.gexf").read_text(encoding="utf-8").count("<viz:position") > 20
     spool.close()
 
 

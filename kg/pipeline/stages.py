@@ -60,7 +60,7 @@ def run_stages(folder: Path, found: Found, seconds: dict[str, float], summary: S
     try:
         # the tables, the longest stage, in a worker (first, before the validation's parts)
         # while this process writes the rest
-        tables = beside(executor, spool, held, extractions, _tables, folder, entities)
+        tables = beside(executor, spool, held, extractions, tables_job, folder, entities)
         tasks.append(tables)
         # the flows map here, then the actors' analysis and map, GraphML and GEXF (which hold
         # the positions of both maps) in a worker
@@ -68,7 +68,7 @@ def run_stages(folder: Path, found: Found, seconds: dict[str, float], summary: S
         flow_net, flows = flow_network_of(folder, extractions, entities)
         positions = flows_map(flow_net, folder / "flows.html")
         seconds["maps"] = time.perf_counter() - start
-        actors = beside(executor, spool, held, extractions, _actors, folder, entities, positions)
+        actors = beside(executor, spool, held, extractions, actors_job, folder, entities, positions)
         tasks.append(actors)
 
         start = time.perf_counter()
@@ -213,12 +213,15 @@ def _timed(function, *args) -> tuple[object, float]:
     return result, time.perf_counter() - start
 
 
-def _tables(extractions: Sequence[Extraction], folder: Path, entities: list[Entity]) -> None:
+def tables_job(extractions: Sequence[Extraction], folder: Path, entities: list[Entity]) -> None:
+    """The tables (kg.export.write_tables), as :func:`beside` runs them."""
     write_tables(folder, extractions, entities)
 
 
-def _actors(extractions: Sequence[Extraction], folder: Path, entities: list[Entity],
-            flow_positions: dict[str, tuple[float, float]]) -> list[dict]:
+def actors_job(extractions: Sequence[Extraction], folder: Path, entities: list[Entity],
+               flow_positions: dict[str, tuple[float, float]]) -> list[dict]:
+    """The actors' analysis and map, GraphML and GEXF (kg.export.report.write_actors), as
+    :func:`beside` runs them."""
     from kg.export.report import write_actors
     return write_actors(folder, extractions, entities, flow_positions)
 
