@@ -226,3 +226,29 @@ def test_every_country_of_pycountry_is_known_by_its_names():
             if name and "," not in name and "(" not in name:
                 place = lookup(name)
                 assert place is not None and place.country_code == c.alpha_2, name
+
+
+# ---------------------------------------------------------------- kept between runs
+
+def test_the_entries_kept_between_runs_are_those_built(tmp_path, monkeypatch):
+    """The entries read back from the user's cache folder are those built from kg/data, their
+    places shared as built; a file that cannot be read is built again and replaced."""
+    from kg.extract import gazetteer, gazetteer_kept
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    built = gazetteer._built()
+    first = gazetteer_kept.kept_or_built(gazetteer._built, gazetteer.Entry)
+    [kept] = list(tmp_path.glob("gazetteer-*.marshal"))
+    read = gazetteer_kept.kept_or_built(lambda: pytest.fail("built again"), gazetteer.Entry)
+    assert first == built and read == built
+    shared = [e for e in read.values() if e.entity is not None and e.entity.name == "Almaty"]
+    assert len(shared) > 1 and all(e.entity is shared[0].entity for e in shared)
+    kept.write_bytes(b"\x00not marshal")
+    assert gazetteer_kept.kept_or_built(gazetteer._built, gazetteer.Entry) == built
+    assert gazetteer_kept.kept_or_built(lambda: pytest.fail("built again"), gazetteer.Entry) == built
+
+
+def test_the_entries_are_built_where_they_cannot_be_kept(tmp_path, monkeypatch):
+    from kg.extract import gazetteer, gazetteer_kept
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "file" / "kg"))
+    assert gazetteer_kept.kept_or_built(gazetteer._built, gazetteer.Entry) == gazetteer._built()

@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from kg.extract.gazetteer_kept import kept_or_built
 from kg.extract.scanning import build_automaton
 from kg.extract.words import (
     ANCHORS,
@@ -70,6 +71,13 @@ def automaton():
 
 @lru_cache(maxsize=1)
 def _entries() -> dict[str, Entry]:
+    """Surface form (case-folded) -> entry (:func:`_built`), kept between runs in the user's
+    cache folder (:mod:`kg.extract.gazetteer_kept`: read back in half the time it takes to
+    build, which a build's fork server spends before any worker can start)."""
+    return kept_or_built(_built, Entry)
+
+
+def _built() -> dict[str, Entry]:
     """Surface form (case-folded) -> entry. Countries win over regions, regions over cities;
     the places that need their country named in the document come last, as choices."""
     entries: dict[str, Entry] = {}
