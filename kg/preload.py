@@ -6,12 +6,21 @@ actors' analysis and map (with the layout's scipy.optimize), GraphML and GEXF
 (kg.pipeline.stages), which each worker imported for itself (0.8 CPU-s of a corpus build).
 
 The build reads the first files itself while this loads (kg.pipeline.reading._read_ahead),
-so a longer load costs it nothing while there are files left to read."""
-import pyshacl  # noqa: F401
-import scipy.optimize  # noqa: F401
+so a longer load costs it nothing while there are files left to read. Python's cyclic
+garbage collector is paused while it loads, and what was loaded is then left out of its
+passes (kg.worker.collector_paused): they took 0.7 s of the load."""
+import gc
 
-from kg.export import graphs, maps, report, tables  # noqa: F401
-from kg.pipeline import stages  # noqa: F401
-from kg.worker import warm_up
+THRESHOLDS = gc.get_threshold()
+gc.set_threshold(0)     # (before the first import: the imports make most of the objects)
 
-warm_up()
+from kg.worker import collector_paused, warm_up  # noqa: E402
+
+with collector_paused():
+    import pyshacl  # noqa: F401
+    import scipy.optimize  # noqa: F401
+
+    from kg.export import graphs, maps, report, tables  # noqa: F401
+    from kg.pipeline import stages  # noqa: F401
+    warm_up()
+gc.set_threshold(*THRESHOLDS)

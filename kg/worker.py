@@ -150,7 +150,25 @@ def warm_up() -> None:
     global _warm
     if not _warm:
         _warm = True
-        read_and_extract(Path("warm-up.txt"), max_mb=1, data=WARM_UP)
+        with collector_paused():
+            read_and_extract(Path("warm-up.txt"), max_mb=1, data=WARM_UP)
+
+
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector paused while what is loaded here stays loaded (the
+    model, the gazetteer: millions of objects, none of them garbage), then those objects left
+    out of its later passes (``gc.freeze``): its passes over them, ever more as they grew, took
+    0.6 s of a fork server's 3-second load, and later passes in the workers would go over them
+    again."""
+    import gc
+    thresholds = gc.get_threshold()
+    gc.set_threshold(0)     # (not gc.disable(): msgpack, which loads the model, enables it again)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.freeze()
 
 
 class _TooLong(BaseException):
