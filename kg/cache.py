@@ -66,9 +66,14 @@ def entry(extraction: Extraction, thorough: bool = False) -> bytes:
 
 
 def write(folder: Path, doc_id: str, data: bytes) -> None:
-    """Write a document's entry (:func:`entry`) into ``folder`` (a build's cache/)."""
-    folder.mkdir(exist_ok=True)
-    (folder / entry_name(doc_id)).write_bytes(data)
+    """Write a document's entry (:func:`entry`) into ``folder`` (a build's cache/), made with
+    the first entry (asking for each of 1,295 took a quarter of a second)."""
+    path = folder / entry_name(doc_id)
+    try:
+        path.write_bytes(data)
+    except FileNotFoundError:
+        folder.mkdir(exist_ok=True)
+        path.write_bytes(data)
 
 
 def save(folder: Path, extraction: Extraction, thorough: bool = False) -> None:

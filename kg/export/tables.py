@@ -147,9 +147,14 @@ def write_texts(folder: Path, documents: Iterable[Document]) -> None:
     texts/<document id>.html, the page the maps open it in (:mod:`kg.export.texts`)."""
     from kg.export.texts import write_text_page
     texts = folder / "texts"
-    texts.mkdir(exist_ok=True)
     for doc in documents:
-        with (texts / f"{document_slug(doc.id)}.txt").open("w", encoding="utf-8", newline="") as f:
+        path = texts / f"{document_slug(doc.id)}.txt"
+        try:
+            f = path.open("w", encoding="utf-8", newline="")
+        except FileNotFoundError:   # made with the first text (a build writes them one at a time)
+            texts.mkdir(exist_ok=True)
+            f = path.open("w", encoding="utf-8", newline="")
+        with f:
             f.write(doc.text)
         write_text_page(folder, doc)
 
