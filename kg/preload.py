@@ -14,7 +14,7 @@ import gc
 THRESHOLDS = gc.get_threshold()
 gc.set_threshold(0)     # (before the first import: the imports make most of the objects)
 
-from kg.worker import collector_paused, warm_up  # noqa: E402
+from kg.worker import collector_paused, warm_up
 
 with collector_paused():
     import pyshacl  # noqa: F401
